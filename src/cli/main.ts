@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// evidock CLI entry: builds the commander program from one module per command group.
+import { Command, CommanderError } from 'commander';
+import { registerConfigCommands } from './config.js';
+import { registerSimCommands } from './sim.js';
+import { registerIngestCommand } from './ingest.js';
+import { registerVerifyCommand } from './verify.js';
+import { registerRecordingsCommands } from './recordings.js';
+import { registerStatusCommand } from './status.js';
+import { registerDaemonCommand } from './daemon.js';
+import { exitCodeFor, EXIT } from './exit.js';
+
+const program = new Command('evidock')
+  .description('body-worn camera evidence workstation: verified ingest and chain of custody')
+  .option('--config <file>', 'YAML configuration (else $EVIDOCK_CONFIG, else the embedded default)')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerConfigCommands(program);
+registerSimCommands(program);
+registerIngestCommand(program);
+registerVerifyCommand(program);
+registerRecordingsCommands(program);
+registerStatusCommand(program);
+registerDaemonCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
+  } else {
+    process.stderr.write(`evidock: ${(err as Error).message}\n`);
+    process.exitCode = exitCodeFor(err);
+  }
+}

@@ -1,0 +1,87 @@
+// The configuration contract: every key evidock reads, with defaults. The JSON Schema beside
+// config/evidock.example.yaml is generated from this file (scripts/gen-config-schema).
+import { z } from 'zod';
+
+const roles = z.enum(['officer', 'custodian', 'head', 'admin']);
+
+export const officerSchema = z.object({
+  badge: z.string().regex(/^[0-9A-Za-z]{6}$/, 'a badge number is 6 characters'),
+  name: z.string().min(1),
+  osUser: z.string().min(1).optional().describe('OS account mapped to this officer for the CLI'),
+  roles: z.array(roles).default(['officer']),
+}).strict();
+
+export const rosterDeviceSchema = z.object({
+  serial: z.string().regex(/^[0-9A-Za-z]{7}$/, 'a device serial is 7 characters'),
+  model: z.string().optional(),
+  badge: z.string().optional().describe('officer the camera is assigned to'),
+}).strict();
+
+const usbIdSchema = z.object({
+  vid: z.string().regex(/^[0-9a-fA-F]{4}$/),
+  pid: z.string().regex(/^[0-9a-fA-F]{4}$/),
+}).strict();
+
+export const profileSchema = z.object({
+  name: z.string().min(1),
+  match: z.object({
+    usb: z.array(usbIdSchema).default([]).describe('USB vendor/product ids'),
+    vendor: z.string().optional().describe('regex on the SCSI/USB vendor string'),
+    model: z.string().optional().describe('regex on the SCSI/USB model string'),
+    labelPattern: z.string().optional().describe('regex on the volume label'),
+    markerFile: z.string().optional().describe('a file in the volume root that marks this kind of camera'),
+  }).strict().default({ usb: [] }),
+  identity: z.object({
+    method: z.enum(['identityFile', 'zfy', 'label', 'usbSerial']),
+    file: z.string().optional().describe('identityFile: path relative to the volume root'),
+  }).strict(),
+  files: z.array(z.string().min(1)).min(1).describe('globs relative to the volume root'),
+  filename: z.string().optional()
+    .describe('regex with named groups start, serial, badge, seq applied to the file name'),
+  startFormat: z.string().default('YYYYMMDDHHmmss')
+    .describe('layout of the start group: YYYY MM DD HH mm ss; other characters are ignored'),
+  clock: z.object({
+    method: z.enum(['none', 'zfy', 'timesetFile']).default('none'),
+    file: z.string().optional(),
+    format: z.string().optional(),
+  }).strict().default({ method: 'none' }),
+  zfy: z.object({
+    library: z.string(),
+    password: z.string().default('000000'),
+  }).strict().optional(),
+  wipe: z.enum(['never', 'afterVerify']).default('never'),
+}).strict();
+
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default('./var/evidock')
+    .describe('custody.db, store/, logs/ and run/ live here'),
+  unit: z.object({
+    code: z.string().default('000000000000'),
+    name: z.string().default('Unconfigured unit'),
+  }).strict().default({ code: '000000000000', name: 'Unconfigured unit' }),
+  timezone: z.string().regex(/^(local|[+-]\d{2}:\d{2})$/).default('local')
+    .describe('offset of camera clocks, used to read times in file names ("local" = this machine)'),
+  officers: z.array(officerSchema).default([]),
+  devices: z.array(rosterDeviceSchema).default([]),
+  dock: z.object({
+    roots: z.array(z.string()).default([]).describe('directories where camera volumes appear'),
+    includeLoopDevices: z.boolean().default(false),
+    settleMs: z.number().int().min(0).default(1000)
+      .describe('wait for a new volume to stop changing before ingesting'),
+  }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000 }),
+  ingest: z.object({
+    concurrency: z.number().int().min(1).max(16).default(2).describe('cameras ingested at once'),
+  }).strict().default({ concurrency: 2 }),
+  clock: z.object({
+    maxDriftSeconds: z.number().min(0).default(30),
+  }).strict().default({ maxDriftSeconds: 30 }),
+  log: z.object({
+    level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  }).strict().default({ level: 'info' }),
+  profiles: z.array(profileSchema).optional()
+    .describe('camera profiles; when absent the built-in profiles are used'),
+}).strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type Profile = z.infer<typeof profileSchema>;
+export type Officer = z.infer<typeof officerSchema>;
