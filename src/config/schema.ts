@@ -4,6 +4,15 @@ import { z } from 'zod';
 
 const roles = z.enum(['officer', 'custodian', 'head', 'admin']);
 
+/** A string that must compile as a JavaScript RegExp, so a bad profile fails at load, not at dock time. */
+const regexString = () => z.string().superRefine((src, ctx) => {
+  try {
+    new RegExp(src);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
 export const officerSchema = z.object({
   badge: z.string().regex(/^[0-9A-Za-z]{6}$/, 'a badge number is 6 characters'),
   name: z.string().min(1),
@@ -18,17 +27,17 @@ export const rosterDeviceSchema = z.object({
 }).strict();
 
 const usbIdSchema = z.object({
-  vid: z.string().regex(/^[0-9a-fA-F]{4}$/),
-  pid: z.string().regex(/^[0-9a-fA-F]{4}$/),
+  vid: z.string().regex(/^[0-9a-fA-F]{4}$/, 'a USB id is 4 hex digits'),
+  pid: z.string().regex(/^[0-9a-fA-F]{4}$/, 'a USB id is 4 hex digits'),
 }).strict();
 
 export const profileSchema = z.object({
   name: z.string().min(1),
   match: z.object({
     usb: z.array(usbIdSchema).default([]).describe('USB vendor/product ids'),
-    vendor: z.string().optional().describe('regex on the SCSI/USB vendor string'),
-    model: z.string().optional().describe('regex on the SCSI/USB model string'),
-    labelPattern: z.string().optional().describe('regex on the volume label'),
+    vendor: regexString().optional().describe('regex on the SCSI/USB vendor string'),
+    model: regexString().optional().describe('regex on the SCSI/USB model string'),
+    labelPattern: regexString().optional().describe('regex on the volume label'),
     markerFile: z.string().optional().describe('a file in the volume root that marks this kind of camera'),
   }).strict().default({ usb: [] }),
   identity: z.object({
@@ -36,7 +45,7 @@ export const profileSchema = z.object({
     file: z.string().optional().describe('identityFile: path relative to the volume root'),
   }).strict(),
   files: z.array(z.string().min(1)).min(1).describe('globs relative to the volume root'),
-  filename: z.string().optional()
+  filename: regexString().optional()
     .describe('regex with named groups start, serial, badge, seq applied to the file name'),
   startFormat: z.string().default('YYYYMMDDHHmmss')
     .describe('layout of the start group: YYYY MM DD HH mm ss; other characters are ignored'),
@@ -59,7 +68,7 @@ export const configSchema = z.object({
     code: z.string().default('000000000000'),
     name: z.string().default('Unconfigured unit'),
   }).strict().default({ code: '000000000000', name: 'Unconfigured unit' }),
-  timezone: z.string().regex(/^(local|[+-]\d{2}:\d{2})$/).default('local')
+  timezone: z.string().regex(/^(local|[+-]\d{2}:\d{2})$/, 'timezone is "local" or an offset like +08:00').default('local')
     .describe('offset of camera clocks, used to read times in file names ("local" = this machine)'),
   officers: z.array(officerSchema).default([]),
   devices: z.array(rosterDeviceSchema).default([]),
