@@ -1,0 +1,125 @@
+// The custody database: the one place evidock touches SQL. openCustody() opens or creates
+// <dataDir>/custody.db, brings the schema up to date and hands out the repository API.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { openDatabase, stmt, toIso, type Db } from './db.js';
+import { migrate, schemaVersion } from './migrations.js';
+import { auditHead, listAudit, verifyAuditChain, type AuditCheckpoint, type AuditEntry, type AuditVerification } from './audit.js';
+import { audit, writeTx, type Ctx } from './context.js';
+import { getDevice, listDevices, upsertDevice } from './devices.js';
+import { endSession, getSession, listSessions, markInterruptedSessions, recordSessionChecks, startSession } from './sessions.js';
+import {
+  commitRecording, findRecording, getRecording, hasRecording, listObjects, listRecordings, markVerified,
+} from './recordings.js';
+import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
+import type * as T from './types.js';
+
+export * from './types.js';
+export { canonicalJson, type JsonValue } from './canonical.js';
+export {
+  AUDIT_DOMAIN, GENESIS_HASH, auditEntryHash,
+  type AuditCheckpoint, type AuditEntry, type AuditProblem, type AuditVerification,
+} from './audit.js';
+export { MIGRATIONS, type Migration } from './migrations.js';
+
+export const CUSTODY_DB_FILE = 'custody.db';
+
+export interface CustodyOptions {
+  /** Actor recorded in audit entries when a call does not name one (default 'system'). */
+  actor?: string;
+  /** Clock, for tests of time-dependent rules (default: the system clock). */
+  now?: () => Date;
+}
+
+export class Custody {
+  readonly file: string;
+  readonly #db: Db;
+  readonly #ctx: Ctx;
+
+  constructor(file: string, db: Db, opts: CustodyOptions = {}) {
+    this.file = file;
+    this.#db = db;
+    const clock = opts.now ?? (() => new Date());
+    this.#ctx = { db, now: () => toIso(clock()), actor: opts.actor ?? 'system' };
+  }
+
+  get schemaVersion(): number { return schemaVersion(this.#db); }
+
+  // devices
+  upsertDevice(input: T.DeviceInput): T.DeviceRow { return upsertDevice(this.#ctx, input); }
+  getDevice(serial: string): T.DeviceRow | undefined { return getDevice(this.#ctx, serial); }
+  listDevices(): T.DeviceRow[] { return listDevices(this.#ctx); }
+
+  // dock sessions
+  startSession(input: T.StartSessionInput): number { return startSession(this.#ctx, input); }
+  endSession(id: number, input: T.EndSessionInput): void { endSession(this.#ctx, id, input); }
+  recordSessionChecks(id: number, checks: T.SessionChecks): void { recordSessionChecks(this.#ctx, id, checks); }
+  getSession(id: number): T.SessionRow | undefined { return getSession(this.#ctx, id); }
+  listSessions(opts: { running?: boolean; limit?: number } = {}): T.SessionRow[] { return listSessions(this.#ctx, opts); }
+  markInterruptedSessions(): number[] { return markInterruptedSessions(this.#ctx); }
+
+  // recordings and objects
+  commitRecording(input: T.CommitRecordingInput): T.CommitResult { return commitRecording(this.#ctx, input); }
+  getRecording(id: number): T.RecordingRow | undefined { return getRecording(this.#ctx, id); }
+  findRecording(deviceSerial: string, sourcePath: string): T.RecordingRow[] { return findRecording(this.#ctx, deviceSerial, sourcePath); }
+  hasRecording(deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): boolean {
+    return hasRecording(this.#ctx, deviceSerial, sourcePath, size, mtimeMs);
+  }
+  listRecordings(filter: T.RecordingFilter = {}): T.RecordingRow[] { return listRecordings(this.#ctx, filter); }
+  listObjects(): T.ObjectRow[] { return listObjects(this.#ctx); }
+  markVerified(sha256s: Iterable<string>, at: T.TimeInput = new Date()): number { return markVerified(this.#ctx, sha256s, at); }
+
+  // alerts
+  raiseAlert(input: T.AlertInput): number { return raiseAlert(this.#ctx, input); }
+  ackAlert(id: number, by: string): boolean { return ackAlert(this.#ctx, id, by); }
+  listAlerts(opts: { open?: boolean } = {}): T.AlertRow[] { return listAlerts(this.#ctx, opts); }
+
+  // audit
+  appendAudit(event: string, payload: unknown, actor?: string): AuditEntry {
+    return writeTx(this.#ctx, () => audit(this.#ctx, event, payload, actor));
+  }
+  listAudit(opts: { afterSeq?: number; event?: string; limit?: number } = {}): AuditEntry[] { return listAudit(this.#db, opts); }
+  auditHead(): { seq: number; hash: string } { return auditHead(this.#db); }
+  verifyAuditChain(checkpoints: readonly AuditCheckpoint[] = []): AuditVerification { return verifyAuditChain(this.#db, checkpoints); }
+
+  stats(): T.CustodyStats {
+    const one = (sql: string): number => Number((stmt(this.#db, sql).get() as { n: number | null }).n ?? 0);
+    // One snapshot so the numbers agree with each other while an ingest is committing.
+    return this.#db.transaction(() => ({
+      recordings: one('SELECT count(*) AS n FROM recordings'),
+      objects: one('SELECT count(*) AS n FROM objects'),
+      bytes: one('SELECT sum(size) AS n FROM objects'),
+      sessions: one('SELECT count(*) AS n FROM dock_sessions'),
+      openAlerts: one('SELECT count(*) AS n FROM alerts WHERE acked_at IS NULL'),
+      devices: one('SELECT count(*) AS n FROM devices'),
+    })).deferred();
+  }
+
+  /** The connection settings custody relies on, for `status` and the tests. */
+  pragmas(): { journalMode: string; synchronous: number; foreignKeys: boolean; busyTimeout: number } {
+    const p = (name: string): unknown => this.#db.pragma(name, { simple: true });
+    return {
+      journalMode: String(p('journal_mode')), synchronous: Number(p('synchronous')),
+      foreignKeys: Number(p('foreign_keys')) === 1, busyTimeout: Number(p('busy_timeout')),
+    };
+  }
+
+  get isOpen(): boolean { return this.#db.open; }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+export function openCustody(dataDir: string, opts: CustodyOptions = {}): Custody {
+  mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, CUSTODY_DB_FILE);
+  const db = openDatabase(file);
+  try {
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return new Custody(file, db, opts);
+}

@@ -1,0 +1,171 @@
+// Versioned schema. PRAGMA user_version holds the last applied step; each step runs in its own
+// BEGIN IMMEDIATE transaction and re-reads the version inside it, so two processes opening a
+// fresh database at once apply every step exactly once. Later issues append steps; never edit
+// a step that has shipped.
+import type { Db } from './db.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const initial = `
+CREATE TABLE units (
+  code TEXT PRIMARY KEY,
+  name TEXT NOT NULL
+);
+
+CREATE TABLE officers (
+  badge     TEXT PRIMARY KEY,
+  name      TEXT NOT NULL,
+  os_user   TEXT UNIQUE,
+  roles     TEXT NOT NULL DEFAULT '["officer"]',  -- JSON array
+  unit_code TEXT REFERENCES units(code)
+);
+
+CREATE TABLE devices (
+  id         INTEGER PRIMARY KEY,
+  serial     TEXT NOT NULL UNIQUE,
+  profile    TEXT NOT NULL,
+  model      TEXT,
+  usb_serial TEXT,
+  first_seen TEXT NOT NULL,
+  last_seen  TEXT NOT NULL,
+  assigned   INTEGER NOT NULL DEFAULT 0 CHECK (assigned IN (0, 1))  -- 0: not in the roster
+);
+
+CREATE TABLE dock_sessions (
+  id             INTEGER PRIMARY KEY,
+  device_id      INTEGER NOT NULL REFERENCES devices(id),
+  profile        TEXT NOT NULL,
+  source_path    TEXT NOT NULL,
+  badge          TEXT,
+  started_at     TEXT NOT NULL,
+  ended_at       TEXT,
+  status         TEXT NOT NULL DEFAULT 'running'
+                 CHECK (status IN ('running', 'complete', 'interrupted', 'failed')),
+  owner_pid      INTEGER,           -- process that runs the session; see markInterruptedSessions
+  owner_token    TEXT,              -- per-process random id, tells a reused pid from its predecessor
+  files          INTEGER NOT NULL DEFAULT 0,
+  bytes          INTEGER NOT NULL DEFAULT 0,
+  stored         INTEGER NOT NULL DEFAULT 0,
+  duplicates     INTEGER NOT NULL DEFAULT 0,
+  failed         INTEGER NOT NULL DEFAULT 0,
+  errors         TEXT,              -- JSON array of messages
+  -- dock-time checks (art. 10), filled in by later issues:
+  clock_offset_s REAL,
+  battery_pct    REAL,
+  storage_used   INTEGER,
+  storage_free   INTEGER,
+  usb_serial     TEXT,
+  alerts         TEXT               -- JSON
+);
+CREATE INDEX dock_sessions_status ON dock_sessions(status);
+CREATE INDEX dock_sessions_device ON dock_sessions(device_id);
+
+CREATE TABLE objects (
+  sha256      TEXT PRIMARY KEY CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
+  size        INTEGER NOT NULL CHECK (size >= 0),
+  stored_at   TEXT NOT NULL,
+  verified_at TEXT
+);
+
+CREATE TABLE recordings (
+  id             INTEGER PRIMARY KEY,
+  session_id     INTEGER REFERENCES dock_sessions(id),
+  device_id      INTEGER NOT NULL REFERENCES devices(id),
+  device_serial  TEXT NOT NULL,
+  badge          TEXT,
+  source_path    TEXT NOT NULL,
+  size           INTEGER NOT NULL CHECK (size >= 0),
+  mtime_ms       INTEGER NOT NULL,
+  sha256         TEXT NOT NULL REFERENCES objects(sha256),
+  recorded_start TEXT NOT NULL,     -- raw, on the camera's clock; a corrected time gets its own column
+  recorded_end   TEXT,
+  duration_s     REAL,
+  start_source   TEXT NOT NULL CHECK (start_source IN ('filename', 'creation_time', 'mtime')),
+  media_kind     TEXT NOT NULL CHECK (media_kind IN ('video', 'photo', 'audio', 'other')),
+  ingested_at    TEXT NOT NULL,
+  UNIQUE (device_serial, source_path, sha256)  -- re-ingesting the same file adds nothing
+);
+CREATE INDEX recordings_start ON recordings(recorded_start);
+CREATE INDEX recordings_badge ON recordings(badge, recorded_start);
+CREATE INDEX recordings_sha256 ON recordings(sha256);
+CREATE INDEX recordings_session ON recordings(session_id);
+
+CREATE TABLE audit_log (
+  seq       INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL,
+  actor     TEXT NOT NULL,
+  event     TEXT NOT NULL,
+  payload   TEXT NOT NULL,          -- canonical JSON
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE alerts (
+  id            INTEGER PRIMARY KEY,
+  at            TEXT NOT NULL,
+  kind          TEXT NOT NULL,
+  severity      TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+  device_serial TEXT,
+  session_id    INTEGER REFERENCES dock_sessions(id),
+  message       TEXT NOT NULL,
+  acked_at      TEXT,
+  acked_by      TEXT
+);
+CREATE INDEX alerts_open ON alerts(acked_at);
+
+-- Invariant 3: the audit log is append-only.
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+-- Invariants 1/2/5: what a recording is never changes, and nothing custody recorded disappears.
+-- Retention (art. 14(2)) will delete through an explicit, audited path added by its own
+-- migration (e.g. a tombstone table the trigger consults); until then DELETE is refused outright.
+CREATE TRIGGER recordings_identity_immutable BEFORE UPDATE ON recordings
+WHEN NEW.sha256 IS NOT OLD.sha256 OR NEW.size IS NOT OLD.size
+  OR NEW.source_path IS NOT OLD.source_path OR NEW.device_serial IS NOT OLD.device_serial
+  OR NEW.recorded_start IS NOT OLD.recorded_start
+BEGIN SELECT RAISE(ABORT, 'recordings identity columns are immutable'); END;
+CREATE TRIGGER recordings_no_delete BEFORE DELETE ON recordings
+BEGIN SELECT RAISE(ABORT, 'recordings are deleted only by retention'); END;
+
+CREATE TRIGGER objects_identity_immutable BEFORE UPDATE ON objects
+WHEN NEW.sha256 IS NOT OLD.sha256 OR NEW.size IS NOT OLD.size
+BEGIN SELECT RAISE(ABORT, 'objects identity columns are immutable'); END;
+CREATE TRIGGER objects_no_delete BEFORE DELETE ON objects
+BEGIN SELECT RAISE(ABORT, 'objects are deleted only by retention'); END;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial custody schema', sql: initial },
+];
+
+export function schemaVersion(db: Db): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/** Applies pending steps; returns the versions applied by this call. */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  const latest = migrations.reduce((m, s) => Math.max(m, s.version), 0);
+  const current = schemaVersion(db);
+  if (current > latest) {
+    throw new Error(`custody.db is at schema version ${current}, newer than this evidock (${latest}); refusing to open`);
+  }
+  const applied: number[] = [];
+  for (const step of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (step.version <= current) continue;
+    const run = db.transaction(() => {
+      if (schemaVersion(db) >= step.version) return false; // another process got there first
+      db.exec(step.sql);
+      db.pragma(`user_version = ${Math.trunc(step.version)}`);
+      return true;
+    });
+    if (run.immediate()) applied.push(step.version);
+  }
+  return applied;
+}

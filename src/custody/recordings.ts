@@ -1,0 +1,123 @@
+// Recordings and the stored objects they point at. commitRecording is the moment a file
+// counts as safely in custody (DESIGN §2 invariant 1): object row, recording row and audit
+// entry land in one transaction or not at all.
+import { stmt, toIso } from './db.js';
+import { audit, writeTx, type Ctx } from './context.js';
+import { requireDeviceId } from './devices.js';
+import type { CommitRecordingInput, CommitResult, ObjectRow, RecordingFilter, RecordingRow, TimeInput } from './types.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const START_SOURCES = new Set(['filename', 'creation_time', 'mtime']);
+const MEDIA_KINDS = new Set(['video', 'photo', 'audio', 'other']);
+
+interface RawRecording {
+  id: number;
+  session_id: number | null;
+  device_serial: string;
+  badge: string | null;
+  source_path: string;
+  size: number;
+  mtime_ms: number;
+  sha256: string;
+  recorded_start: string;
+  recorded_end: string | null;
+  duration_s: number | null;
+  start_source: RecordingRow['startSource'];
+  media_kind: RecordingRow['mediaKind'];
+  ingested_at: string;
+}
+
+function toRecording(r: RawRecording): RecordingRow {
+  return {
+    id: r.id, sha256: r.sha256, size: r.size, device: r.device_serial, badge: r.badge, sourcePath: r.source_path,
+    recordedStart: r.recorded_start, recordedEnd: r.recorded_end, ingestedAt: r.ingested_at, durationS: r.duration_s,
+    sessionId: r.session_id, mediaKind: r.media_kind, startSource: r.start_source, mtimeMs: r.mtime_ms,
+  };
+}
+
+function validate(input: CommitRecordingInput): void {
+  if (!SHA256.test(input.sha256)) throw new Error(`custody: sha256 must be 64 lowercase hex digits, got ${input.sha256}`);
+  if (!Number.isSafeInteger(input.size) || input.size < 0) throw new Error(`custody: invalid size ${input.size}`);
+  if (!Number.isFinite(input.mtimeMs)) throw new Error(`custody: invalid mtimeMs ${input.mtimeMs}`);
+  if (!input.sourcePath) throw new Error('custody: sourcePath is required');
+  if (!START_SOURCES.has(input.startSource)) throw new Error(`custody: invalid startSource ${String(input.startSource)}`);
+  if (!MEDIA_KINDS.has(input.mediaKind)) throw new Error(`custody: invalid mediaKind ${String(input.mediaKind)}`);
+}
+
+export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitResult {
+  validate(input);
+  const recordedStart = toIso(input.recordedStart);
+  const recordedEnd = input.recordedEnd == null ? null : toIso(input.recordedEnd);
+  const mtimeMs = Math.trunc(input.mtimeMs);
+  return writeTx(ctx, () => {
+    const existing = stmt(ctx.db, 'SELECT id FROM recordings WHERE device_serial = ? AND source_path = ? AND sha256 = ?')
+      .get(input.deviceSerial, input.sourcePath, input.sha256) as { id: number } | undefined;
+    if (existing) return { recordingId: existing.id, duplicate: true, objectIsNew: false };
+    const deviceId = requireDeviceId(ctx, input.deviceSerial);
+    const now = ctx.now();
+    const obj = stmt(ctx.db, 'SELECT size FROM objects WHERE sha256 = ?').get(input.sha256) as { size: number } | undefined;
+    if (obj && obj.size !== input.size) {
+      throw new Error(`custody: object ${input.sha256} is recorded with size ${obj.size}, not ${input.size}`);
+    }
+    if (!obj) stmt(ctx.db, 'INSERT INTO objects (sha256, size, stored_at) VALUES (?, ?, ?)').run(input.sha256, input.size, now);
+    const info = stmt(ctx.db, `
+      INSERT INTO recordings (session_id, device_id, device_serial, badge, source_path, size, mtime_ms, sha256,
+        recorded_start, recorded_end, duration_s, start_source, media_kind, ingested_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      input.sessionId, deviceId, input.deviceSerial, input.badge ?? null, input.sourcePath, input.size, mtimeMs, input.sha256,
+      recordedStart, recordedEnd, input.durationS ?? null, input.startSource, input.mediaKind,
+      input.ingestedAt === undefined ? now : toIso(input.ingestedAt));
+    const recordingId = Number(info.lastInsertRowid);
+    audit(ctx, 'recording.commit', {
+      recordingId, sha256: input.sha256, size: input.size, sourcePath: input.sourcePath,
+      deviceSerial: input.deviceSerial, sessionId: input.sessionId,
+    });
+    return { recordingId, duplicate: false, objectIsNew: !obj };
+  });
+}
+
+export function getRecording(ctx: Ctx, id: number): RecordingRow | undefined {
+  const r = stmt(ctx.db, 'SELECT * FROM recordings WHERE id = ?').get(id) as RawRecording | undefined;
+  return r ? toRecording(r) : undefined;
+}
+
+export function findRecording(ctx: Ctx, deviceSerial: string, sourcePath: string): RecordingRow[] {
+  return (stmt(ctx.db, 'SELECT * FROM recordings WHERE device_serial = ? AND source_path = ? ORDER BY id')
+    .all(deviceSerial, sourcePath) as RawRecording[]).map(toRecording);
+}
+
+/** Cheap pre-check before hashing: the same file (path, size, mtime) is already in custody. */
+export function hasRecording(ctx: Ctx, deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): boolean {
+  return stmt(ctx.db, 'SELECT 1 FROM recordings WHERE device_serial = ? AND source_path = ? AND size = ? AND mtime_ms = ? LIMIT 1')
+    .get(deviceSerial, sourcePath, size, Math.trunc(mtimeMs)) !== undefined;
+}
+
+/** Ordered by recordedStart ascending; since is inclusive, until exclusive. */
+export function listRecordings(ctx: Ctx, filter: RecordingFilter = {}): RecordingRow[] {
+  const since = filter.since === undefined ? null : toIso(filter.since);
+  const until = filter.until === undefined ? null : toIso(filter.until);
+  return (stmt(ctx.db, `
+    SELECT * FROM recordings
+    WHERE (@device IS NULL OR device_serial = @device) AND (@badge IS NULL OR badge = @badge)
+      AND (@since IS NULL OR recorded_start >= @since) AND (@until IS NULL OR recorded_start < @until)
+    ORDER BY recorded_start, id LIMIT @limit`)
+    .all({ device: filter.device ?? null, badge: filter.badge ?? null, since, until, limit: filter.limit ?? -1 }) as RawRecording[])
+    .map(toRecording);
+}
+
+/** Least recently verified first (never verified before all), so a sampled fixity scrub rotates through the store. */
+export function listObjects(ctx: Ctx): ObjectRow[] {
+  return (stmt(ctx.db, `SELECT sha256, size, stored_at AS storedAt, verified_at AS verifiedAt FROM objects
+    ORDER BY verified_at IS NOT NULL, verified_at, sha256`).all() as ObjectRow[]);
+}
+
+/** Notes a successful fixity check; returns how many objects were updated. */
+export function markVerified(ctx: Ctx, sha256s: Iterable<string>, at: TimeInput): number {
+  const when = toIso(at);
+  return writeTx(ctx, () => {
+    let n = 0;
+    const upd = stmt(ctx.db, 'UPDATE objects SET verified_at = ? WHERE sha256 = ?');
+    for (const h of sha256s) n += upd.run(when, h).changes;
+    return n;
+  });
+}

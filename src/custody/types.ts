@@ -1,0 +1,161 @@
+// Shapes the custody repositories hand out: camelCase, times as ISO-8601 UTC strings.
+
+export type SessionStatus = 'running' | 'complete' | 'interrupted' | 'failed';
+export type StartSource = 'filename' | 'creation_time' | 'mtime';
+export type MediaKind = 'video' | 'photo' | 'audio' | 'other';
+export type AlertSeverity = 'info' | 'warning' | 'critical';
+export type TimeInput = Date | string | number;
+
+export interface DeviceInput {
+  serial: string;
+  profile: string;
+  model?: string | undefined;
+  usbSerial?: string | undefined;
+  inRoster: boolean;
+}
+
+export interface DeviceRow {
+  id: number;
+  serial: string;
+  profile: string;
+  model: string | null;
+  usbSerial: string | null;
+  firstSeen: string;
+  lastSeen: string;
+  assigned: boolean;
+}
+
+export interface StartSessionInput {
+  deviceSerial: string;
+  profile: string;
+  sourcePath: string;
+  badge?: string | undefined;
+  usbSerial?: string | undefined;
+}
+
+export interface EndSessionInput {
+  status: Exclude<SessionStatus, 'running'>;
+  files: number;
+  bytes: number;
+  stored: number;
+  duplicates: number;
+  failed: number;
+  errors?: string[] | undefined;
+}
+
+export interface SessionChecks {
+  clockOffsetS?: number | null | undefined;
+  batteryPct?: number | null | undefined;
+  storageUsed?: number | null | undefined;
+  storageFree?: number | null | undefined;
+  alerts?: unknown;
+}
+
+export interface SessionRow {
+  id: number;
+  deviceSerial: string;
+  profile: string;
+  sourcePath: string;
+  badge: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  status: SessionStatus;
+  ownerPid: number | null;
+  files: number;
+  bytes: number;
+  stored: number;
+  duplicates: number;
+  failed: number;
+  errors: string[];
+  clockOffsetS: number | null;
+  batteryPct: number | null;
+  storageUsed: number | null;
+  storageFree: number | null;
+  usbSerial: string | null;
+  alerts: unknown;
+}
+
+export interface CommitRecordingInput {
+  sessionId: number | null;
+  deviceSerial: string;
+  badge?: string | null | undefined;
+  sourcePath: string;
+  size: number;
+  mtimeMs: number;
+  sha256: string;
+  recordedStart: TimeInput;
+  recordedEnd?: TimeInput | null | undefined;
+  durationS?: number | null | undefined;
+  startSource: StartSource;
+  mediaKind: MediaKind;
+  ingestedAt?: TimeInput | undefined;
+}
+
+export interface CommitResult {
+  recordingId: number;
+  duplicate: boolean;
+  objectIsNew: boolean;
+}
+
+export interface RecordingRow {
+  id: number;
+  sha256: string;
+  size: number;
+  device: string;
+  badge: string | null;
+  sourcePath: string;
+  recordedStart: string;
+  recordedEnd: string | null;
+  ingestedAt: string;
+  durationS: number | null;
+  sessionId: number | null;
+  mediaKind: MediaKind;
+  startSource: StartSource;
+  mtimeMs: number;
+}
+
+export interface RecordingFilter {
+  device?: string | undefined;
+  badge?: string | undefined;
+  /** recordedStart >= since */
+  since?: TimeInput | undefined;
+  /** recordedStart < until */
+  until?: TimeInput | undefined;
+  limit?: number | undefined;
+}
+
+export interface ObjectRow {
+  sha256: string;
+  size: number;
+  storedAt: string;
+  verifiedAt: string | null;
+}
+
+export interface AlertInput {
+  kind: string;
+  severity: AlertSeverity;
+  deviceSerial?: string | null | undefined;
+  sessionId?: number | null | undefined;
+  message: string;
+}
+
+export interface AlertRow {
+  id: number;
+  at: string;
+  kind: string;
+  severity: AlertSeverity;
+  deviceSerial: string | null;
+  sessionId: number | null;
+  message: string;
+  ackedAt: string | null;
+  ackedBy: string | null;
+}
+
+export interface CustodyStats {
+  recordings: number;
+  objects: number;
+  bytes: number;
+  sessions: number;
+  openAlerts: number;
+  devices: number;
+}
