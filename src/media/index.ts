@@ -1,0 +1,5 @@
+// Public surface of the media adapter (the only module that runs ffmpeg/ffprobe).
+export { probeMedia, parseFfprobeJson, MediaProbeError, type MediaInfo, type MediaStream } from './probe.js';
+export { makeClip, makeAudio, makePhoto, restampMedia, type ClipOptions, type AudioOptions, type PhotoOptions } from './generate.js';
+export { readTopLevelBoxes, type Mp4Box } from './mp4-boxes.js';
+export { runTool, MediaToolError, type MediaTool } from './run.js';
