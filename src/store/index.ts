@@ -1,0 +1,15 @@
+// Public surface of the object store. Other modules import from 'src/store/index.js'.
+export { ObjectStore, type IngestResult, type ObjectCheck } from './object-store.js';
+export { AbortError, SourceError, StoreError, type SourceErrorCode, type StoreErrorCode } from './errors.js';
+export type { CopyOptions } from './copy.js';
+export {
+  parseSample,
+  pickSample,
+  sampleSize,
+  verifyStore,
+  SampleError,
+  type FixityOptions,
+  type FixityResult,
+  type Sample,
+  type SampleSpec,
+} from './fixity.js';
