@@ -1,6 +1,29 @@
 import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { openContext, printJson } from './context.js';
 
-// TODO(owner of src/cli/recordings.ts): register the command group here.
 export function registerRecordingsCommands(program: Command): void {
-  void program;
+  const rec = program.command('recordings').description('recordings in custody');
+  rec.command('list')
+    .description('list recordings (newest first)')
+    .option('--device <serial>', 'only this camera')
+    .option('--badge <badge>', 'only this officer')
+    .option('--since <iso>', 'recorded at or after')
+    .option('--until <iso>', 'recorded before')
+    .option('--limit <n>', 'at most N rows', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print JSON')
+    .action(async (opts: { device?: string; badge?: string; since?: string; until?: string; limit?: number; json?: boolean }, cmd: Command) => {
+      const ctx = openContext(cmd, { console: false, component: 'recordings' });
+      try {
+        const rows = ctx.custody.listRecordings({ device: opts.device, badge: opts.badge, since: opts.since, until: opts.until, limit: opts.limit });
+        if (opts.json) { printJson(rows); return; }
+        const t = new Table({ head: ['id', 'device', 'badge', 'recorded start', 'dur s', 'size', 'sha256', 'source'] });
+        for (const r of rows) {
+          t.push([r.id, r.device, r.badge ?? '', r.recordedStart, r.durationS?.toFixed(1) ?? '', r.size, r.sha256.slice(0, 12), r.sourcePath]);
+        }
+        process.stdout.write(`${t.toString()}\n${rows.length} recording(s)\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
 }

@@ -1,6 +1,39 @@
 import type { Command } from 'commander';
+import { openContext, printJson } from './context.js';
+import { readState } from '../daemon/state.js';
 
-// TODO(owner of src/cli/status.ts): register the command group here.
 export function registerStatusCommand(program: Command): void {
-  void program;
+  program.command('status')
+    .description('docked devices, ingests in progress, store usage, open alerts')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const ctx = openContext(cmd, { console: false, component: 'status' });
+      try {
+        const daemon = readState(ctx.loaded.config.dataDir);
+        const stats = ctx.custody.stats();
+        const usage = await ctx.store.usage();
+        const running = ctx.custody.listSessions({ running: true });
+        const alerts = ctx.custody.listAlerts({ open: true });
+        const report = {
+          config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,
+          daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, roots: daemon.roots, docked: daemon.docked, ingesting: daemon.ingesting } : null,
+          sessionsRunning: running, store: usage, custody: stats, openAlerts: alerts,
+        };
+        if (opts.json) { printJson(report); return; }
+        const lines = [
+          `config   ${report.config}`,
+          `data     ${report.dataDir}`,
+          `daemon   ${daemon ? `running, pid ${daemon.pid}, since ${daemon.startedAt}; watching ${daemon.roots.join(', ') || '(no roots)'}` : 'not running'}`,
+          ...(daemon?.docked ?? []).map((d) => `  docked    ${d.device ?? '?'} at ${d.root} since ${d.since}`),
+          ...(daemon?.ingesting ?? []).map((i) => `  ingesting ${i.root} ${i.index ?? 0}/${i.total ?? '?'} ${i.file ?? ''}`),
+          `store    ${usage.objects} objects, ${usage.bytes} bytes`,
+          `custody  ${stats.recordings} recordings from ${stats.devices} devices in ${stats.sessions} sessions`,
+          `alerts   ${alerts.length} open`,
+          ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`),
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+      } finally {
+        await ctx.close();
+      }
+    });
 }
