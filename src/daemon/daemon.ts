@@ -97,7 +97,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      logger.info('stopping: abandoning current files, sessions end as interrupted');
+      logger.info(`stopping (${queue.active} ingest(s) running: the file being copied is abandoned, the session ends as interrupted)`);
       abort.abort();
       await watcher.close();
       await queue.onIdle();
