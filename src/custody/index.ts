@@ -60,6 +60,10 @@ export class Custody {
 
   // recordings and objects
   commitRecording(input: T.CommitRecordingInput): T.CommitResult { return commitRecording(this.#ctx, input); }
+  /** Several commits in one transaction (one WAL sync): each still gets its own audit entry. */
+  commitRecordings(inputs: T.CommitRecordingInput[]): T.CommitResult[] {
+    return writeTx(this.#ctx, () => inputs.map((i) => commitRecording(this.#ctx, i)));
+  }
   getRecording(id: number): T.RecordingRow | undefined { return getRecording(this.#ctx, id); }
   findRecording(deviceSerial: string, sourcePath: string): T.RecordingRow[] { return findRecording(this.#ctx, deviceSerial, sourcePath); }
   hasRecording(deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): boolean {

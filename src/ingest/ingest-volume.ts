@@ -13,8 +13,13 @@ import { readIdentity } from '../profiles/identity.js';
 import { recordedTimes } from './recorded-time.js';
 import type { Logger } from '../util/logger.js';
 import type { IngestRequest, IngestSummary, IngestError } from './types.js';
+import { CommitBatcher } from './commit-batcher.js';
+import { Mutex } from '../util/mutex.js';
 
 export interface IngestDeps { custody: Custody; store: ObjectStore; logger: Logger }
+
+const PARALLEL_FILES = 6;
+const BIG_FILE = 16 << 20;
 
 /** Errors after which the rest of the volume cannot be read: the camera was pulled. */
 const DEVICE_GONE = new Set(['io', 'device-gone']);
@@ -54,31 +59,49 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
 
   const bytesTotal = listing.files.reduce((s, f) => s + f.size, 0);
   let bytesDone = 0;
-  let index = 0;
-  for (const file of listing.files) {
-    index += 1;
-    if (req.signal?.aborted) { summary.status = 'interrupted'; break; }
-    req.onProgress?.({ file: file.rel, index, total: listing.files.length, bytesDone, bytesTotal });
-    if (custody.hasRecording(serial, file.rel, file.size, file.mtimeMs)) {
-      summary.alreadyRecorded += 1;
-      bytesDone += file.size;
-      continue;
-    }
-    try {
-      await ingestOne(file);
-      bytesDone += file.size;
-    } catch (err) {
-      const code = err instanceof SourceError ? err.code : (err as NodeJS.ErrnoException).name === 'AbortError' ? 'aborted' : 'error';
-      if (code === 'aborted') { summary.status = 'interrupted'; break; }
-      fail({ path: file.rel, code, message: `${file.rel}: ${(err as Error).message}` });
-      if (DEVICE_GONE.has(code) || !fs.existsSync(root)) {
-        summary.status = 'interrupted';
-        log.warn('camera volume unreadable: session interrupted; docking again resumes it');
-        break;
+  let started = 0;
+  let stop = false;
+  const batcher = new CommitBatcher(custody);
+  const commits: Promise<void>[] = []; // a worker moves on while its file waits for the group commit
+  const bigFile = new Mutex();
+  // Several small files in flight hide per-file latency (open, fsync, commit); big files go
+  // one at a time so a camera's storage is read sequentially.
+  const worker = async () => {
+    for (;;) {
+      if (stop) return;
+      if (req.signal?.aborted) { summary.status = 'interrupted'; stop = true; return; }
+      const file = listing.files[started];
+      if (!file) return;
+      started += 1;
+      req.onProgress?.({ file: file.rel, index: started, total: listing.files.length, bytesDone, bytesTotal });
+      if (custody.hasRecording(serial, file.rel, file.size, file.mtimeMs)) {
+        summary.alreadyRecorded += 1;
+        bytesDone += file.size;
+        continue;
+      }
+      const release = file.size >= BIG_FILE ? await bigFile.lock() : undefined;
+      try {
+        if (stop) return;
+        await ingestOne(file);
+        bytesDone += file.size;
+      } catch (err) {
+        const code = err instanceof SourceError ? err.code : (err as Error).name === 'AbortError' ? 'aborted' : 'error';
+        if (code === 'aborted') { summary.status = 'interrupted'; stop = true; return; }
+        fail({ path: file.rel, code, message: `${file.rel}: ${(err as Error).message}` });
+        if (DEVICE_GONE.has(code) || !fs.existsSync(root)) {
+          if (!stop) log.warn('camera volume unreadable: session interrupted; docking again resumes it');
+          summary.status = 'interrupted';
+          stop = true;
+        }
+      } finally {
+        release?.();
       }
     }
-  }
-  req.onProgress?.({ file: '', index, total: listing.files.length, bytesDone, bytesTotal });
+  };
+  await Promise.all(Array.from({ length: PARALLEL_FILES }, worker));
+  batcher.flush();
+  await Promise.all(commits);
+  req.onProgress?.({ file: '', index: started, total: listing.files.length, bytesDone, bytesTotal });
 
   custody.endSession(session, {
     status: summary.status, files: summary.files, bytes: summary.bytes, stored: summary.stored,
@@ -101,14 +124,17 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
       });
     }
     const times = recordedTimes({ fromName: facts.start, creationTime: media?.creationTime, mtimeMs: file.mtimeMs, durationS: media?.durationS });
-    const res = custody.commitRecording({
+    commits.push(batcher.commit({
       sessionId: session, deviceSerial: serial, badge: facts.badge ?? badge, sourcePath: file.rel,
       size: put.size, mtimeMs: file.mtimeMs, sha256: put.sha256,
       recordedStart: times.start.toISOString(), recordedEnd: times.end?.toISOString(),
       durationS: media?.durationS, startSource: times.source, mediaKind: kind,
-    });
-    if (res.duplicate) { summary.alreadyRecorded += 1; return; }
-    summary.bytes += put.size;
-    if (put.objectIsNew) summary.stored += 1; else summary.duplicates += 1;
+    }).then((res) => {
+      if (res.duplicate) { summary.alreadyRecorded += 1; return; }
+      summary.bytes += put.size;
+      if (put.objectIsNew) summary.stored += 1; else summary.duplicates += 1;
+    }, (err: Error) => {
+      fail({ path: file.rel, code: 'commit', message: `${file.rel}: not committed: ${err.message}` });
+    }));
   }
 }

@@ -57,9 +57,13 @@ describe('hostile entries', () => {
       onProgress: (p) => {
         if (p.file === growing && !appender) {
           // The camera keeps writing while we copy: append as soon as the copy is under way.
-          appender = setInterval(() => fs.appendFileSync(path.join(cam, growing), 'more'), 1);
+          let n = 0;
+          appender = setInterval(() => {
+            fs.appendFileSync(path.join(cam, growing), 'more');
+            if (++n >= 100) clearInterval(appender);
+          }, 1);
         }
-        if (p.file === rels[1]) { clearInterval(appender); fs.rmSync(path.join(cam, vanishing)); }
+        if (p.file === rels[1]) fs.rmSync(path.join(cam, vanishing));
       },
     }, { custody, store, logger });
     clearInterval(appender);
