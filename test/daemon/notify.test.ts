@@ -1,0 +1,178 @@
+// sd_notify against a real AF_UNIX SOCK_DGRAM socket (python3 listening where systemd would),
+// through the real systemd-notify: the exact datagrams systemd would read, in order.
+import { describe, it, expect, afterAll } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createNotifier, startWatchdog, watchdogIntervalMs } from '../../src/daemon/notify.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evidock-notify-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const LISTENER = `
+import json, os, socket, struct, sys
+addr = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+s.bind(('\\0' + addr[1:]) if addr.startswith('@') else addr)
+print(json.dumps({'listening': True}), flush=True)
+while True:
+    data, anc, flags, _ = s.recvmsg(65536, socket.CMSG_SPACE(12) + socket.CMSG_SPACE(64))
+    pid = None
+    for level, kind, payload in anc:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+            pid = struct.unpack('iII', payload[:12])[0]
+        elif level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            for fd in struct.unpack('%di' % (len(payload) // 4), payload[:len(payload) // 4 * 4]):
+                os.close(fd)  # BARRIER=1 carries a pipe: closing it is systemd's "processed"
+    print(json.dumps({'msg': data.decode(), 'pid': pid}), flush=True)
+`;
+
+const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+const missing = [
+  has('python3', ['-c', 'import socket; socket.SO_PASSCRED']) ? '' : 'python3',
+  has('systemd-notify', ['--version']) ? '' : 'systemd-notify (package systemd)',
+].filter(Boolean);
+if (missing.length) console.warn(`notify.test: skipping socket tests: ${missing.join(', ')} not installed`);
+
+interface Datagram { msg: string; pid: number | null }
+
+/** A datagram socket like systemd's NOTIFY_SOCKET; `messages` excludes BARRIER=1 round trips. */
+async function listen(address: string): Promise<{ messages: Datagram[]; child: ChildProcess; until(n: number): Promise<Datagram[]> }> {
+  const child = spawn('python3', ['-c', LISTENER, address], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const messages: Datagram[] = [];
+  let buf = '';
+  let resolveUp!: () => void;
+  const up = new Promise<void>((r) => { resolveUp = r; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const line = JSON.parse(buf.slice(0, i)) as Datagram & { listening?: boolean };
+      buf = buf.slice(i + 1);
+      if (line.listening) resolveUp();
+      else if (line.msg !== 'BARRIER=1') messages.push(line);
+    }
+  });
+  await up;
+  const until = async (n: number) => {
+    for (const end = Date.now() + 10_000; messages.length < n && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+    return messages;
+  };
+  return { messages, child, until };
+}
+
+describe.skipIf(missing.length > 0)('sd_notify through systemd-notify to a real datagram socket', () => {
+  it('sends READY (with MAINPID), WATCHDOG, STATUS and STOPPING, in call order, exactly', async () => {
+    const sock = path.join(dir, 'notify.sock');
+    const l = await listen(sock);
+    try {
+      const errors: Error[] = [];
+      const n = createNotifier({ NOTIFY_SOCKET: sock }, { onError: (e) => errors.push(e) });
+      expect(n.enabled).toBe(true);
+      // Not awaited one by one: the notifier itself must keep the order.
+      const sent = [n.ready('watching 2 dock roots'), n.watchdog(), n.status('ingesting ABC1234\n(3 files)'), n.stopping()];
+      await Promise.all(sent);
+      const got = await l.until(4);
+      expect(got.map((m) => m.msg)).toEqual([
+        `MAINPID=${process.pid}\nREADY=1\nSTATUS=watching 2 dock roots`,
+        'WATCHDOG=1',
+        'STATUS=ingesting ABC1234 (3 files)',
+        'STOPPING=1',
+      ]);
+      expect(errors).toEqual([]);
+      // As root, systemd-notify sends with our pid as the credential (accepted even by NotifyAccess=main);
+      // otherwise its own pid, which is why the unit says NotifyAccess=all.
+      if (process.getuid?.() === 0) expect(got.every((m) => m.pid === process.pid)).toBe(true);
+      else expect(got.every((m) => typeof m.pid === 'number')).toBe(true);
+    } finally {
+      l.child.kill();
+    }
+  });
+
+  it('works with an abstract NOTIFY_SOCKET (@name), as systemd also hands out', async () => {
+    const name = `@evidock-test-${process.pid}-${Date.now()}`;
+    const l = await listen(name);
+    try {
+      const n = createNotifier({ NOTIFY_SOCKET: name });
+      await n.ready();
+      await n.stopping('bye');
+      expect((await l.until(2)).map((m) => m.msg)).toEqual([`MAINPID=${process.pid}\nREADY=1`, 'STOPPING=1\nSTATUS=bye']);
+    } finally {
+      l.child.kill();
+    }
+  });
+
+  it('startWatchdog pings every WATCHDOG_USEC/2 while healthy, and not at all when unhealthy', async () => {
+    const sock = path.join(dir, 'wd.sock');
+    const l = await listen(sock);
+    try {
+      const env = { NOTIFY_SOCKET: sock, WATCHDOG_USEC: '200000', WATCHDOG_PID: String(process.pid) };
+      let healthy = false;
+      const stop = startWatchdog(createNotifier(env), { healthy: () => healthy });
+      await new Promise((r) => setTimeout(r, 450));
+      expect(l.messages).toEqual([]);
+      healthy = true;
+      const got = await l.until(2);
+      stop();
+      expect(got.length).toBeGreaterThanOrEqual(2);
+      expect(got.every((m) => m.msg === 'WATCHDOG=1')).toBe(true);
+      const after = l.messages.length;
+      await new Promise((r) => setTimeout(r, 400));
+      expect(l.messages.length).toBeLessThanOrEqual(after + 1); // at most the ping already in flight
+    } finally {
+      l.child.kill();
+    }
+  });
+});
+
+describe('sd_notify without systemd', () => {
+  it('is a no-op when NOTIFY_SOCKET is unset: nothing is spawned', async () => {
+    const errors: Error[] = [];
+    // A command that cannot run: any attempt to spawn it would be reported.
+    const n = createNotifier({}, { command: path.join(dir, 'no-such-systemd-notify'), onError: (e) => errors.push(e) });
+    expect(n.enabled).toBe(false);
+    await Promise.all([n.ready('x'), n.watchdog(), n.status('y'), n.stopping()]);
+    expect(errors).toEqual([]);
+    expect(startWatchdog(n)).toBeTypeOf('function');
+  });
+
+  it('reports a missing systemd-notify once and carries on', async () => {
+    const errors: Error[] = [];
+    const n = createNotifier({ NOTIFY_SOCKET: path.join(dir, 'x.sock') }, { command: path.join(dir, 'no-such-systemd-notify'), onError: (e) => errors.push(e) });
+    await n.ready();
+    await n.watchdog();
+    await n.stopping();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/not installed/);
+  });
+
+  it('reports a send that fails (no listener on the socket) without throwing', async () => {
+    if (missing.length) return;
+    const errors: Error[] = [];
+    const n = createNotifier({ NOTIFY_SOCKET: path.join(dir, 'nobody-listens.sock') }, { onError: (e) => errors.push(e) });
+    await n.status('anyone?');
+    expect(errors).toHaveLength(1);
+  });
+});
+
+describe('watchdogIntervalMs', () => {
+  const me = 4242;
+  it.each([
+    [{}, undefined],
+    [{ WATCHDOG_USEC: '60000000' }, 30_000],
+    [{ WATCHDOG_USEC: '60000000', WATCHDOG_PID: '4242' }, 30_000],
+    [{ WATCHDOG_USEC: '60000000', WATCHDOG_PID: '1' }, undefined],
+    [{ WATCHDOG_USEC: '1500' }, 1],
+    [{ WATCHDOG_USEC: '0' }, undefined],
+    [{ WATCHDOG_USEC: '-5' }, undefined],
+    [{ WATCHDOG_USEC: '60s' }, undefined],
+    [{ WATCHDOG_PID: '4242' }, undefined],
+  ] as [NodeJS.ProcessEnv, number | undefined][])('%j → %s', (env, want) => {
+    expect(watchdogIntervalMs(env, me)).toBe(want);
+  });
+
+  it('is exposed on the notifier, also when NOTIFY_SOCKET is unset', () => {
+    expect(createNotifier({ WATCHDOG_USEC: '60000000' }, { pid: me }).watchdogIntervalMs).toBe(30_000);
+  });
+});
