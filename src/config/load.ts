@@ -42,7 +42,10 @@ function finish(config: Config, baseDir: string, source: string): LoadedConfig {
   const resolved: Config = {
     ...config,
     dataDir: path.resolve(baseDir, config.dataDir),
-    dock: { ...config.dock, roots: config.dock.roots.map((r) => path.resolve(baseDir, r)) },
+    dock: {
+      ...config.dock, roots: config.dock.roots.map((r) => path.resolve(baseDir, r)),
+      ...(config.dock.loopBackingDir ? { loopBackingDir: path.resolve(baseDir, config.dock.loopBackingDir) } : {}),
+    },
   };
   return { config: resolved, source, profiles: config.profiles ?? BUILTIN_PROFILES };
 }

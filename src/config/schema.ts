@@ -31,18 +31,27 @@ const usbIdSchema = z.object({
   pid: z.string().regex(/^[0-9a-fA-F]{4}$/, 'a USB id is 4 hex digits'),
 }).strict();
 
+const identityMethod = z.enum(['identityFile', 'zfy', 'label', 'usbSerial']);
+
 export const profileSchema = z.object({
   name: z.string().min(1),
+  description: z.string().optional().describe('what kind of camera this is, for people reading the profile'),
   match: z.object({
-    usb: z.array(usbIdSchema).default([]).describe('USB vendor/product ids'),
-    vendor: regexString().optional().describe('regex on the SCSI/USB vendor string'),
-    model: regexString().optional().describe('regex on the SCSI/USB model string'),
-    labelPattern: regexString().optional().describe('regex on the volume label'),
+    usb: z.array(usbIdSchema).default([]).describe('USB vendor/product ids (any of them)'),
+    vendor: regexString().optional().describe('regex on the SCSI/USB vendor string (case-insensitive)'),
+    model: regexString().optional().describe('regex on the SCSI/USB model string (case-insensitive)'),
+    labelPattern: regexString().optional().describe('regex on the volume label (case-insensitive)'),
     markerFile: z.string().optional().describe('a file in the volume root that marks this kind of camera'),
-  }).strict().default({ usb: [] }),
+  }).strict().default({ usb: [] })
+    .describe('every rule given must hold for the facts the dock observed; rules on facts it could not observe '
+      + '(no USB ids for a loop device, no label for a plain directory) are skipped, but at least one rule must hold'),
   identity: z.object({
-    method: z.enum(['identityFile', 'zfy', 'label', 'usbSerial']),
+    method: identityMethod,
     file: z.string().optional().describe('identityFile: path relative to the volume root'),
+    pattern: regexString().optional()
+      .describe('label/usbSerial: regex with named groups serial (and badge); default: the whole value is the serial'),
+    fallback: identityMethod.exclude(['zfy']).optional()
+      .describe('method used when the first one yields no serial (e.g. usbSerial when the identity file is missing)'),
   }).strict(),
   files: z.array(z.string().min(1)).min(1).describe('globs relative to the volume root'),
   filename: regexString().optional()
@@ -51,15 +60,26 @@ export const profileSchema = z.object({
     .describe('layout of the start group: YYYY MM DD HH mm ss; other characters are ignored'),
   clock: z.object({
     method: z.enum(['none', 'zfy', 'timesetFile']).default('none'),
-    file: z.string().optional(),
-    format: z.string().optional(),
+    file: z.string().optional().describe('timesetFile: file in the volume root the camera reads at boot (default TIMESET.txt)'),
+    format: z.string().optional().describe('timesetFile: layout of the time written, YYYY MM DD HH mm ss (default "YYYY-MM-DD HH:mm:ss")'),
   }).strict().default({ method: 'none' }),
   zfy: z.object({
-    library: z.string(),
+    library: z.string().min(1)
+      .describe('vendor library: absolute path, a bare name found by the dynamic loader, or relative to the evidock '
+        + 'install directory; the environment variable EVIDOCK_ZFY_LIBRARY overrides it'),
     password: z.string().default('000000'),
+    env: z.record(z.string(), z.string()).optional().describe('extra environment for the vendor library'),
+    timeoutMs: z.number().int().min(100).max(60_000).optional().describe('watchdog of one probe run (default 5000)'),
   }).strict().optional(),
   wipe: z.enum(['never', 'afterVerify']).default('never'),
-}).strict();
+}).strict().superRefine((p, ctx) => {
+  // A profile that names the vendor interface must say where the vendor library is.
+  const needsZfy = p.identity.method === 'zfy' || p.clock.method === 'zfy';
+  if (needsZfy && !p.zfy) ctx.addIssue({ code: 'custom', path: ['zfy'], message: 'identity or clock method zfy needs a zfy: {library: ...} section' });
+  if ((p.identity.method === 'identityFile' || p.identity.fallback === 'identityFile') && !p.identity.file) {
+    ctx.addIssue({ code: 'custom', path: ['identity', 'file'], message: 'identity method identityFile needs file: (the identity file in the volume root)' });
+  }
+});
 
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./var/evidock')
@@ -77,7 +97,13 @@ export const configSchema = z.object({
     includeLoopDevices: z.boolean().default(false),
     settleMs: z.number().int().min(0).default(1000)
       .describe('wait for a new volume to stop changing before ingesting'),
-  }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000 }),
+    loopBackingDir: z.string().optional()
+      .describe('with includeLoopDevices: only loop devices whose backing file is under this directory'),
+    pollMs: z.number().int().min(100).default(1000)
+      .describe('how often block devices are listed (USB and udev events trigger a scan at once)'),
+    blockDevices: z.boolean().default(true)
+      .describe('detect camera block devices and mount them read-only (needs root or mount rights)'),
+  }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000, pollMs: 1000, blockDevices: true }),
   ingest: z.object({
     concurrency: z.number().int().min(1).max(16).default(2).describe('cameras ingested at once'),
   }).strict().default({ concurrency: 2 }),

@@ -1,6 +1,7 @@
-// The workstation daemon: dock detectors → per-camera ingest queue → summaries in the log.
+// The workstation daemon: dock detectors (mount roots, block devices, USB hotplug) → one dock
+// event per camera → per-camera ingest queue → summaries in the log and the custody database.
 // Stops on SIGTERM/SIGINT: the current file of each ingest is abandoned cleanly (its temp file
-// removed, nothing committed), sessions end as interrupted, logs are flushed.
+// removed, nothing committed), sessions end as interrupted, mounts are released, logs flushed.
 import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { LoadedConfig } from '../config/load.js';
@@ -8,14 +9,17 @@ import { openCustody } from '../custody/index.js';
 import { ObjectStore } from '../store/index.js';
 import { createLogger, flushLogger } from '../util/logger.js';
 import { watchMountRoots, type VolumeEvent } from '../dock/mountwatch.js';
+import { watchBlockDevices, type BlockDock } from '../dock/blockwatch.js';
+import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
+import type { DockedVolume } from '../dock/volume.js';
 import { profileForVolume } from '../profiles/identity.js';
-import { ingestVolume } from '../ingest/ingest-volume.js';
 import type { IngestSummary } from '../ingest/types.js';
 import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
+import { runVolumeSession } from './session.js';
 
 export interface DaemonHandle {
-  events: EventEmitter; // 'ingested' (summary), 'error' (err), 'ready'
+  events: EventEmitter; // 'ingested' (summary, volume), 'ingest-error', 'ready'
   stop(): Promise<void>;
   done: Promise<void>;
 }
@@ -34,73 +38,110 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   };
   const publish = () => { try { writeState(config.dataDir, state); } catch (err) { logger.warn(`cannot write daemon state: ${(err as Error).message}`); } };
 
+  // A bug must not kill the daemon silently: record it in the JSON log, then exit non-zero
+  // (systemd restarts us; the next start marks the running sessions interrupted and resumes).
+  const fatal = (err: unknown) => {
+    logger.error(`fatal: ${(err as Error)?.stack ?? String(err)}`);
+    void flushLogger(logger).finally(() => process.exit(1));
+  };
+  process.once('uncaughtException', fatal);
+  process.once('unhandledRejection', fatal);
+
   store.cleanStaleTemps();
   custody.markInterruptedSessions();
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
-  if (roots.length === 0) logger.warn('dock.roots is empty: no mount roots are watched');
+  if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
-  const handled = new Set<string>(); // volumes ingested during this docking; cleared when they go away
+  // A volume is handled once per docking: until its directory or device goes away.
+  const handled = new Set<string>();
 
-  const onVolume = async (root: string) => {
-    if (handled.has(root) || queue.isBusy(root)) return;
-    const profile = await profileForVolume(root, profiles);
-    if (!profile) { logger.warn(`volume ${root} matches no profile marker; ignored`); return; }
-    handled.add(root);
-    state.docked.push({ root, since: new Date().toISOString() });
+  let stopRequested = false;
+  const onVolume = (key: string, volume: DockedVolume, release?: () => Promise<void>) => {
+    if (stopRequested || handled.has(key) || queue.isBusy(key)) { void release?.(); return; }
+    handled.add(key);
+    state.docked.push({ root: volume.root, since: new Date().toISOString() });
     publish();
-    logger.info(`camera volume docked: ${root} (profile ${profile.name})`);
-    const slot: DaemonState['ingesting'][number] = { root };
+    logger.info(`camera volume docked: ${volume.root} (${volume.source}${volume.device.path ? ` ${volume.device.path}` : ''})`);
+    const slot: DaemonState['ingesting'][number] = { root: volume.root };
     queue.push({
-      key: root,
+      key,
       run: async () => {
         state.ingesting.push(slot);
         publish();
         try {
-          return await ingestVolume({
-            root, profile, config, signal: abort.signal,
+          return await runVolumeSession(volume, loaded, { custody, store, logger }, {
+            signal: abort.signal,
             onProgress: (p) => { slot.file = p.file; slot.index = p.index; slot.total = p.total; },
-          }, { custody, store, logger });
+          });
         } finally {
           state.ingesting = state.ingesting.filter((s) => s !== slot);
           publish();
+          // Unmount now: the camera may stay plugged in, but evidock is done with it.
+          await release?.().catch((err: Error) => logger.warn(`releasing ${volume.root}: ${err.message}`));
         }
       },
     }).then((summary: IngestSummary) => {
       state.completed += 1;
-      const d = state.docked.find((x) => x.root === root);
+      const d = state.docked.find((x) => x.root === volume.root);
       if (d) d.device = summary.device;
       publish();
-      events.emit('ingested', summary);
+      events.emit('ingested', summary, volume);
     }, (err: Error) => {
-      handled.delete(root);
-      logger.error(`ingest of ${root} failed: ${err.message}`);
-      events.emit('ingest-error', { root, error: err });
+      logger.error(`ingest of ${volume.root} failed: ${err.message}`);
+      events.emit('ingest-error', { root: volume.root, error: err });
     });
   };
+  const onGone = (key: string, root?: string) => {
+    if (!handled.delete(key)) return;
+    state.docked = state.docked.filter((d) => d.root !== (root ?? key));
+    publish();
+    logger.info(`camera undocked: ${root ?? key}`);
+  };
 
-  const watcher = watchMountRoots(roots, {
+  // 1. OS-automounted volumes under the watched roots.
+  const mountWatcher = watchMountRoots(roots, {
     isCamera: async (dir) => (await profileForVolume(dir, profiles)) !== undefined,
     settleMs: config.dock.settleMs,
   });
-  watcher.on('volume', (ev: VolumeEvent) => { void onVolume(ev.dir); });
-  watcher.on('gone', ({ dir }: VolumeEvent) => {
-    handled.delete(dir);
-    state.docked = state.docked.filter((d) => d.root !== dir);
-    publish();
-    logger.info(`camera volume removed: ${dir}`);
+  mountWatcher.on('volume', (ev: VolumeEvent) => onVolume(`dir:${ev.dir}`, { root: ev.dir, source: 'mount-root', device: {} }));
+  mountWatcher.on('gone', (ev: VolumeEvent) => onGone(`dir:${ev.dir}`, ev.dir));
+  mountWatcher.on('error', (err: Error) => logger.error(`mount watcher: ${err.message}`));
+
+  // 2. Block devices nobody mounted: mounted read-only by us.
+  const blockWatcher = config.dock.blockDevices ? watchBlockDevices({
+    includeLoopDevices: config.dock.includeLoopDevices,
+    loopBackingDir: config.dock.loopBackingDir,
+    mountRoots: roots,
+    mountBase: path.join(config.dataDir, 'run', 'mnt'),
+    pollMs: config.dock.pollMs,
+    log: logger,
+  }) : undefined;
+  blockWatcher?.on('docked', (d: BlockDock) => onVolume(`dev:${d.volume.device.path}`, d.volume, d.release));
+  blockWatcher?.on('undocked', (dev: string) => onGone(`dev:${dev}`));
+  blockWatcher?.on('error', (err: Error) => logger.warn(`block devices: ${err.message}`));
+
+  // 3. USB hotplug: a camera's USB attach makes the block watcher look at once.
+  const usbWatcher = await watchUsb(profiles, logger);
+  usbWatcher.on('attach', (a: UsbArrival) => {
+    logger.info(`USB device attached: ${a.vid}:${a.pid}${a.serial ? ` serial ${a.serial}` : ''}${a.profile ? ` (profile ${a.profile})` : ''}`);
+    // The disk shows up 1–3 s after the USB attach: look a few times.
+    for (const ms of [300, 1000, 2000, 3500]) setTimeout(() => blockWatcher?.rescan(), ms).unref();
   });
-  watcher.on('error', (err: Error) => logger.error(`mount watcher: ${err.message}`));
+  usbWatcher.on('detach', (a: UsbArrival) => { logger.info(`USB device detached: ${a.vid}:${a.pid}`); blockWatcher?.rescan(); });
   publish();
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
   let stopping: Promise<void> | undefined;
   const stop = () => {
+    stopRequested = true;
     stopping ??= (async () => {
       logger.info(`stopping (${queue.active} ingest(s) running: the file being copied is abandoned, the session ends as interrupted)`);
       abort.abort();
-      await watcher.close();
+      await mountWatcher.close();
+      await usbWatcher.close();
       await queue.onIdle();
+      await blockWatcher?.close();
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');

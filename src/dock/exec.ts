@@ -1,5 +1,8 @@
 // The one place src/dock/ spawns system tools (lsblk, blkid, losetup, mount, fusermount…).
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -29,6 +32,7 @@ export class ToolError extends Error {
 }
 
 export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (opts.waitFor === 'exit') return runDaemonising(cmd, args, opts);
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let stdout = '';
@@ -42,15 +46,45 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (timer) clearTimeout(timer);
       reject(err.code === 'ENOENT' ? new MissingToolError(cmd) : err);
     });
-    child.on(opts.waitFor ?? 'close', (code: number | null, signal: NodeJS.Signals | null) => {
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => {
       if (timer) clearTimeout(timer);
-      if (opts.waitFor !== 'exit') { resolve({ code, signal, stdout, stderr }); return; }
-      // Let already-written output drain, then let go of pipes a daemon may still hold open.
-      setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        resolve({ code, signal, stdout, stderr });
-      }, 50);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Tools that leave a daemon behind (fusefat, mount.exfat-fuse): the daemon inherits the
+ * launcher's stdout/stderr. With pipes, the daemon dies of SIGPIPE the first time it writes
+ * after we stop reading (seen: a FUSE mount vanishing mid-ingest). So output goes to unlinked
+ * temp files the daemon may keep writing to, and we wait for the launcher's exit only.
+ */
+function runDaemonising(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
+  const base = path.join(os.tmpdir(), `evidock-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+  const outFd = fs.openSync(`${base}.out`, 'w+');
+  const errFd = fs.openSync(`${base}.err`, 'w+');
+  fs.unlinkSync(`${base}.out`);
+  fs.unlinkSync(`${base}.err`);
+  const readAll = (fd: number) => {
+    const size = fs.fstatSync(fd).size;
+    const buf = Buffer.alloc(Math.min(size, 1 << 20));
+    fs.readSync(fd, buf, 0, buf.length, 0);
+    return buf.toString('utf8');
+  };
+  const closeFds = () => { fs.closeSync(outFd); fs.closeSync(errFd); };
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', outFd, errFd], env: { ...process.env, LC_ALL: 'C' } });
+    const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (timer) clearTimeout(timer);
+      closeFds();
+      reject(err.code === 'ENOENT' ? new MissingToolError(cmd) : err);
+    });
+    child.on('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+      if (timer) clearTimeout(timer);
+      const result = { code, signal, stdout: readAll(outFd), stderr: readAll(errFd) };
+      closeFds();
+      resolve(result);
     });
   });
 }

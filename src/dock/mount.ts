@@ -2,7 +2,7 @@
 // Never read-write: every command carries `ro`, and the result is checked in mountinfo.
 import { mkdir, realpath, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import { run, sleep, stderrLog, MissingToolError, type DockLog, type RunResult } from './exec.js';
+import { run, runChecked, sleep, stderrLog, MissingToolError, type DockLog, type RunResult } from './exec.js';
 import { kernelFilesystems, mountAt } from './mountinfo.js';
 
 export type CameraFs = 'vfat' | 'exfat' | 'ntfs';
@@ -14,6 +14,11 @@ export interface Mounted {
   fstype: CameraFs;
   method: MountMethod;
   unmount(): Promise<void>;
+  /**
+   * Runs fn with the volume writable (clock file, wipe-after-verify), then makes it read-only
+   * again and checks that it is. The only path by which evidock writes to a camera.
+   */
+  withWritable<T>(fn: (root: string) => Promise<T>): Promise<T>;
 }
 
 export interface MountOptions {
@@ -143,8 +148,36 @@ function makeMounted(device: string, fstype: CameraFs, mp: string, method: Mount
     }
     return run('umount', lazy ? ['-l', mp] : [mp], { timeoutMs: 30_000 });
   };
+  const remount = async (writable: boolean) => {
+    if (method === 'kernel') {
+      await runChecked('mount', ['-o', `remount,${writable ? 'rw' : 'ro'}`, mp], { timeoutMs: 30_000 });
+    } else {
+      // FUSE drivers cannot remount: stop the read-only daemon, start a writable one (or back).
+      for (let i = 0; i < 10 && (await mountAt(mp)); i++) {
+        const r = await once(false);
+        if (r.code === 0) break;
+        await sleep(200);
+      }
+      const c = fuseMountCommand(fstype, device, mp);
+      const opts = writable ? (fstype === 'vfat' ? 'rw+,nosuid,nodev,noexec' : 'rw,nosuid,nodev,noexec') : RO_OPTIONS;
+      const r = await run(c.cmd, ['-o', opts, device, mp], { timeoutMs: 60_000, waitFor: 'exit' });
+      if (r.code !== 0 || !(await mountAt(mp))) throw new Error(`${c.cmd}: remount ${writable ? 'rw' : 'ro'} of ${device} failed: ${describe(r)}`);
+    }
+    const entry = await mountAt(mp);
+    const isRo = entry?.options.includes('ro') ?? false;
+    if (isRo === writable) throw new Error(`${mp}: still ${isRo ? 'read-only' : 'read-write'} after remount`);
+  };
   return {
     mountpoint: mp, device, fstype, method,
+    async withWritable<T>(fn: (root: string) => Promise<T>): Promise<T> {
+      await remount(true);
+      try {
+        return await fn(mp);
+      } finally {
+        await run('sync', ['-f', mp], { timeoutMs: 60_000 }).catch(() => undefined);
+        await remount(false);
+      }
+    },
     async unmount() {
       if (done) return;
       let last: RunResult | undefined;

@@ -19,6 +19,8 @@ const MIN_SIZE: Record<ImageFs, number> = { fat32: 64 * MiB, exfat: 32 * MiB }; 
 export interface ImageOptions extends SimOptions {
   /** Also keep the volume tree here (otherwise it is staged in a temp dir and removed). */
   treeDir?: string;
+  /** Adds files to the volume tree before it is packed (tests: bulk data to slow a copy down). */
+  addFiles?: (dir: string) => Promise<void>;
 }
 
 export async function createCameraImage(file: string, fs: ImageFs, opts: ImageOptions = {}): Promise<SimResult> {
@@ -31,6 +33,7 @@ export async function createCameraImage(file: string, fs: ImageFs, opts: ImageOp
   const staging = opts.treeDir ?? await mkdtemp(path.join(os.tmpdir(), 'evidock-sim-tree-'));
   try {
     const result = await createCameraVolume(staging, opts);
+    await opts.addFiles?.(staging);
     const label = `CAM_${result.serial.toUpperCase()}`; // 11 chars: the FAT label limit
     await allocate(file, imageSize(fs, await treeBytes(staging)));
     if (fs === 'fat32') await fillFat32(file, staging, label, result.serial);

@@ -54,10 +54,16 @@ export async function copyAndHash(
   const bufs = takeBuffers();
   let cur = 0;
   let pos = 0;
-  const readInto = (b: Buffer, at: number): Promise<ReadResult> =>
-    src.read(b, 0, CHUNK, at).catch((err: unknown) => {
+  const readInto = (b: Buffer, at: number): Promise<ReadResult> => {
+    const p = src.read(b, 0, CHUNK, at).catch((err: unknown) => {
       throw sourceErrorFrom(err, srcPath);
     });
+    // The read-ahead may fail (camera pulled) while we are still writing the previous chunk:
+    // mark it handled now so the process does not die of an unhandled rejection; it is
+    // awaited, and so rethrown, on the next turn of the loop.
+    p.catch(() => undefined);
+    return p;
+  };
   let pending: Promise<ReadResult> | undefined = readInto(bufs[0], 0);
   try {
     for (;;) {
@@ -103,7 +109,12 @@ export async function hashHandle(
   const bufs = takeBuffers();
   let cur = 0;
   let pos = 0;
-  let pending: Promise<ReadResult> | undefined = fh.read(bufs[0], 0, CHUNK, 0);
+  const readAt = (b: Buffer, at: number): Promise<ReadResult> => {
+    const p = fh.read(b, 0, CHUNK, at);
+    p.catch(() => undefined); // handled when awaited; see readInto above
+    return p;
+  };
+  let pending: Promise<ReadResult> | undefined = readAt(bufs[0], 0);
   try {
     for (;;) {
       const { bytesRead } = await pending;
@@ -113,7 +124,7 @@ export async function hashHandle(
       const chunk = (cur === 0 ? bufs[0] : bufs[1]).subarray(0, bytesRead);
       pos += bytesRead;
       cur ^= 1;
-      pending = fh.read(cur === 0 ? bufs[0] : bufs[1], 0, CHUNK, pos);
+      pending = readAt(cur === 0 ? bufs[0] : bufs[1], pos);
       hash.update(chunk);
     }
   } catch (err) {

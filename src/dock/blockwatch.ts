@@ -1,0 +1,146 @@
+// Block-device detection: camera volumes that appear as disks (USB mass storage: lsblk with
+// TRAN=usb, cross-checked with drivelist; loop devices when dock.includeLoopDevices). A volume
+// nobody mounted is mounted read-only by evidock under <dataDir>/run/mnt and unmounted when its
+// session is over; a device stays "handled" until it disappears, so it is not ingested twice.
+import fs from 'node:fs';
+import path from 'node:path';
+import { EventEmitter } from 'node:events';
+import { listBlockDevices, cameraCandidates, type CameraCandidate, type BlockDevice } from './lsblk.js';
+import { mountReadOnly, type Mounted } from './mount.js';
+import type { DockedVolume } from './volume.js';
+import type { DockLog } from './exec.js';
+
+export interface BlockWatchOptions {
+  includeLoopDevices: boolean;
+  /** Only loop devices whose backing file lies under this directory (tests, demo). */
+  loopBackingDir?: string;
+  /** Mount points of volumes at or under these roots belong to the mount-root watcher. */
+  mountRoots: string[];
+  mountBase: string;
+  pollMs: number;
+  log: DockLog;
+}
+
+export interface BlockDock {
+  volume: DockedVolume;
+  /** Unmounts (if evidock mounted it); call when the session is over. */
+  release(): Promise<void>;
+}
+
+export interface BlockWatcher extends EventEmitter { rescan(): void; close(): Promise<void> }
+
+/**
+ * Pure: what appeared and what went since the last scan. A known device counts as present while
+ * its path is listed at all: once mounted, lsblk may report it differently (exfat-fuse mounts
+ * show a mount point and lsblk then skips the blkid probe for FSTYPE), which must not look like
+ * an unplug. A different file system UUID on the same path is a new camera.
+ */
+export function diffDevices(
+  known: ReadonlyMap<string, { uuid?: string }>, candidates: CameraCandidate[], present: BlockDevice[],
+): { added: CameraCandidate[]; removed: string[] } {
+  const byPath = new Map(present.filter((d) => d.size > 0).map((d) => [d.path, d]));
+  const removed = [...known].filter(([p, k]) => {
+    const now = byPath.get(p);
+    return !now || (k.uuid !== undefined && now.uuid !== undefined && now.uuid !== k.uuid);
+  }).map(([p]) => p);
+  const gone = new Set(removed);
+  const added = candidates.filter((d) => !known.has(d.path) || gone.has(d.path));
+  return { added, removed };
+}
+
+export function isUnder(p: string, roots: string[]): boolean {
+  return roots.some((r) => p === r || p.startsWith(r.endsWith('/') ? r : `${r}/`));
+}
+
+function loopBackingFile(dev: BlockDevice): string | undefined {
+  try { return fs.readFileSync(`/sys/block/${dev.name}/loop/backing_file`, 'utf8').trim(); } catch { return undefined; }
+}
+
+/** USB disks as drivelist sees them (real hardware); empty where it cannot run. */
+async function drivelistUsbDisks(): Promise<Set<string>> {
+  if (!fs.existsSync('/sys/bus/usb')) return new Set();
+  try {
+    const { list } = await import('drivelist');
+    return new Set((await list()).filter((d) => d.isUSB).map((d) => d.device));
+  } catch {
+    return new Set();
+  }
+}
+
+export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
+  const em = new EventEmitter() as BlockWatcher;
+  const known = new Map<string, { uuid?: string; mounted?: Mounted }>();
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  let scanning: Promise<void> | undefined;
+  let again = false;
+
+  const scan = async () => {
+    const [devices, usbDisks] = await Promise.all([listBlockDevices(), drivelistUsbDisks()]);
+    // drivelist knows USB disks lsblk may not label (no udev): trust either.
+    for (const d of devices) {
+      const parent = d.parent ? devices.find((x) => x.name === d.parent) : undefined;
+      if (!d.tran && (usbDisks.has(d.path) || (parent && usbDisks.has(parent.path)))) d.tran = 'usb';
+    }
+    const candidates = cameraCandidates(devices, { includeLoopDevices: opts.includeLoopDevices }).filter((d) => {
+      if (d.type === 'loop' && opts.loopBackingDir) {
+        const backing = loopBackingFile(d);
+        if (!backing || !isUnder(backing, [path.resolve(opts.loopBackingDir)])) return false;
+      }
+      return !(d.mountpoint && isUnder(d.mountpoint, opts.mountRoots));
+    });
+    const { added, removed } = diffDevices(known, candidates, devices);
+    for (const devPath of removed) {
+      const entry = known.get(devPath);
+      known.delete(devPath);
+      await entry?.mounted?.unmount().catch((err: Error) => opts.log.warn(`unmount after removal: ${err.message}`));
+      em.emit('undocked', devPath);
+    }
+    for (const d of added) {
+      const entry: { uuid?: string; mounted?: Mounted } = d.uuid ? { uuid: d.uuid } : {};
+      known.set(d.path, entry);
+      try {
+        let root = d.mountpoint;
+        if (!root) {
+          entry.mounted = await mountReadOnly(d.path, d.fstype ?? '', path.join(opts.mountBase, d.name), { log: opts.log });
+          root = entry.mounted.mountpoint;
+        }
+        const mounted = entry.mounted;
+        const volume: DockedVolume = {
+          root, source: 'block',
+          device: {
+            path: d.path, ...(d.fstype ? { fstype: d.fstype } : {}), ...(d.label ? { label: d.label } : {}),
+            ...(d.vendor ? { vendor: d.vendor } : {}), ...(d.model ? { model: d.model } : {}),
+            ...(d.serial ? { serial: d.serial } : {}), size: d.size,
+          },
+          ...(mounted ? { withWritable: mounted.withWritable } : {}),
+        };
+        em.emit('docked', { volume, release: async () => { await mounted?.unmount(); } } satisfies BlockDock);
+      } catch (err) {
+        opts.log.warn(`cannot mount camera volume ${d.path}: ${(err as Error).message}`);
+        em.emit('error', err);
+      }
+    }
+  };
+
+  const tick = () => {
+    if (closed) return;
+    if (scanning) { again = true; return; }
+    scanning = scan().catch((err: Error) => { em.emit('error', err); }).finally(() => {
+      scanning = undefined;
+      if (again && !closed) { again = false; tick(); }
+    });
+  };
+  const loop = () => { tick(); if (!closed) timer = setTimeout(loop, opts.pollMs); };
+  setImmediate(loop);
+
+  em.rescan = tick;
+  em.close = async () => {
+    closed = true;
+    if (timer) clearTimeout(timer);
+    await scanning;
+    for (const e of known.values()) await e.mounted?.unmount().catch(() => {});
+    known.clear();
+  };
+  return em;
+}
