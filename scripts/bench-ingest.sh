@@ -23,7 +23,7 @@ make_volume() { # DIR
   mkdir -p "$d/DCIM/100MEDIA"
   printf 'serial=%s\nbadge=%s\nmodel=bench\n' "$serial" "$badge" > "$d/DEVICE.ID"
   for i in $(seq 1 "$LARGE"); do
-    t=$(date -u -d "2026-11-26 08:00:00 + $((i*10)) minutes" +%Y%m%d_%H%M%S)
+    t=$(printf "20261126_08%02d00" "$i")
     head -c "$((LARGE_MIB << 20))" /dev/urandom > "$d/DCIM/100MEDIA/${t}_${serial}_${badge}_$(printf %04d "$i").MP4"
   done
   # small files: one random pool cut into 2000 pieces of 8-56 KiB (fast, all distinct)
