@@ -8,6 +8,7 @@ import { registerVerifyCommand } from './verify.js';
 import { registerRecordingsCommands } from './recordings.js';
 import { registerStatusCommand } from './status.js';
 import { registerDaemonCommand } from './daemon.js';
+import { registerDeployCommands } from './deploy.js';
 import { exitCodeFor, EXIT } from './exit.js';
 
 const program = new Command('evidock')
@@ -23,6 +24,7 @@ registerVerifyCommand(program);
 registerRecordingsCommands(program);
 registerStatusCommand(program);
 registerDaemonCommand(program);
+registerDeployCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -17,6 +17,7 @@ import type { IngestSummary } from '../ingest/types.js';
 import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
 import { runVolumeSession } from './session.js';
+import { createNotifier, startWatchdog } from './notify.js';
 
 export interface DaemonHandle {
   events: EventEmitter; // 'ingested' (summary, volume), 'ingest-error', 'ready'
@@ -27,6 +28,7 @@ export interface DaemonHandle {
 export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolean } = {}): Promise<DaemonHandle> {
   const { config, profiles } = loaded;
   const logger = createLogger({ dataDir: config.dataDir, level: config.log.level, console: opts.console, component: 'daemon' });
+  const notifier = createNotifier(process.env, { onError: (e) => logger.warn(`sd_notify: ${e.message}`) });
   const custody = openCustody(config.dataDir);
   const store = new ObjectStore(path.join(config.dataDir, 'store'));
   const queue = new KeyedQueue(config.ingest.concurrency);
@@ -36,7 +38,10 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   const state: DaemonState = {
     pid: process.pid, startedAt: new Date().toISOString(), updatedAt: '', roots, docked: [], ingesting: [], completed: 0,
   };
-  const publish = () => { try { writeState(config.dataDir, state); } catch (err) { logger.warn(`cannot write daemon state: ${(err as Error).message}`); } };
+  const publish = () => {
+    try { writeState(config.dataDir, state); } catch (err) { logger.warn(`cannot write daemon state: ${(err as Error).message}`); }
+    void notifier.status(`${state.docked.length} docked, ${state.ingesting.length} ingesting, ${state.completed} done`);
+  };
 
   // A bug must not kill the daemon silently: record it in the JSON log, then exit non-zero
   // (systemd restarts us; the next start marks the running sessions interrupted and resumes).
@@ -136,6 +141,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   const stop = () => {
     stopRequested = true;
     stopping ??= (async () => {
+      stopWatchdog();
+      void notifier.stopping(`stopping: ${queue.active} ingest(s) interrupted`);
       logger.info(`stopping (${queue.active} ingest(s) running: the file being copied is abandoned, the session ends as interrupted)`);
       abort.abort();
       await mountWatcher.close();
@@ -150,6 +157,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     })();
     return stopping;
   };
-  setImmediate(() => events.emit('ready'));
+  const stopWatchdog = startWatchdog(notifier, { healthy: () => stopping === undefined });
+  setImmediate(() => { events.emit('ready'); void notifier.ready(`watching ${roots.length} dock root(s) and block devices`); });
   return { events, stop, done };
 }
