@@ -67,6 +67,12 @@ async function drivelistUsbDisks(): Promise<Set<string>> {
   }
 }
 
+function usbFields(d: BlockDevice): { usbVid?: string; usbPid?: string; serial?: string } {
+  const ids = usbIdsOf(d.name);
+  if (!ids) return {};
+  return { usbVid: ids.usbVid, usbPid: ids.usbPid, ...(!d.serial && ids.usbSerial ? { serial: ids.usbSerial } : {}) };
+}
+
 export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
   const em = new EventEmitter() as BlockWatcher;
   const known = new Map<string, { uuid?: string; mounted?: Mounted }>();
@@ -112,6 +118,7 @@ export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
             path: d.path, ...(d.fstype ? { fstype: d.fstype } : {}), ...(d.label ? { label: d.label } : {}),
             ...(d.vendor ? { vendor: d.vendor } : {}), ...(d.model ? { model: d.model } : {}),
             ...(d.serial ? { serial: d.serial } : {}), size: d.size,
+            ...usbFields(d),
           },
           ...(mounted ? { withWritable: mounted.withWritable } : {}),
         };
@@ -143,4 +150,24 @@ export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
     known.clear();
   };
   return em;
+}
+
+/**
+ * USB ids of the device a block device sits on, read from sysfs (no udev needed): walk up from
+ * /sys/class/block/<name> to the first directory with idVendor/idProduct.
+ */
+export function usbIdsOf(name: string, sys = '/sys/class/block'): { usbVid: string; usbPid: string; usbSerial?: string } | undefined {
+  let dir: string;
+  try { dir = fs.realpathSync(path.join(sys, name)); } catch { return undefined; }
+  const sysRoot = fs.realpathSync(path.resolve(sys, '../..'));
+  for (let i = 0; i < 12 && dir.startsWith(`${sysRoot}/`); i++, dir = path.dirname(dir)) {
+    try {
+      const vid = fs.readFileSync(path.join(dir, 'idVendor'), 'utf8').trim();
+      const pid = fs.readFileSync(path.join(dir, 'idProduct'), 'utf8').trim();
+      let serial: string | undefined;
+      try { serial = fs.readFileSync(path.join(dir, 'serial'), 'utf8').trim() || undefined; } catch { /* none */ }
+      return { usbVid: vid, usbPid: pid, ...(serial ? { usbSerial: serial } : {}) };
+    } catch { /* not this level */ }
+  }
+  return undefined;
 }
