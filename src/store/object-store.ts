@@ -1,6 +1,7 @@
 // Content-addressed object store: <root>/sha256/<aa>/<bb>/<sha256>. The only code that writes objects.
 // Write path (DESIGN §2.1, §2.2): one pass copy+hash into <root>/tmp → fsync → re-read + re-hash →
 // chmod 0444 → link into place → fsync(dir). Any failure removes the temp and leaves no object.
+import { hashFileOffThread } from './hash-worker.js';
 import { constants as C, lstatSync, type Stats } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -113,7 +114,8 @@ export class ObjectStore {
 
       // Re-read what the disk gave back. (Served from the page cache; a later fixity scrub
       // re-reads from the medium. Node offers no fadvise/O_DIRECT with aligned buffers.)
-      const again = await onStore(hashHandle(tmp, opts.signal), 're-reading temp file');
+      throwIfAborted(opts.signal);
+      const again = await onStore(hashFileOffThread(tmpPath), 're-reading temp file');
       if (again.sha256 !== copied.sha256 || again.bytes !== copied.bytes)
         throw new StoreError('verify-mismatch', `${srcPath}: temp file re-read hashed ${again.sha256}, copy pass ${copied.sha256}`);
       await tmp.close();

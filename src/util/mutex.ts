@@ -10,3 +10,23 @@ export class Mutex {
     return prev.then(() => release);
   }
 }
+
+/** At most `n` holders at a time, served in arrival order. */
+export class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  private held = 0;
+
+  constructor(private readonly n: number) {}
+
+  async acquire(): Promise<() => void> {
+    if (this.held >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    else this.held += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next(); else this.held -= 1;
+    };
+  }
+}
