@@ -35,7 +35,8 @@ export function ackAlert(ctx: Ctx, id: number, by: string): boolean {
   });
 }
 
-export function listAlerts(ctx: Ctx, opts: { open?: boolean | undefined } = {}): AlertRow[] {
-  const where = opts.open === true ? 'WHERE acked_at IS NULL' : opts.open === false ? 'WHERE acked_at IS NOT NULL' : '';
-  return stmt(ctx.db, `${SELECT} ${where} ORDER BY id`).all() as AlertRow[];
+export function listAlerts(ctx: Ctx, opts: { open?: boolean | undefined; sessionId?: number | undefined } = {}): AlertRow[] {
+  const open = opts.open === true ? 'acked_at IS NULL' : opts.open === false ? 'acked_at IS NOT NULL' : '1';
+  return stmt(ctx.db, `${SELECT} WHERE ${open} AND (@session IS NULL OR session_id = @session) ORDER BY id`)
+    .all({ session: opts.sessionId ?? null }) as AlertRow[];
 }

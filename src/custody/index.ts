@@ -76,7 +76,7 @@ export class Custody {
   // alerts
   raiseAlert(input: T.AlertInput): number { return raiseAlert(this.#ctx, input); }
   ackAlert(id: number, by: string): boolean { return ackAlert(this.#ctx, id, by); }
-  listAlerts(opts: { open?: boolean } = {}): T.AlertRow[] { return listAlerts(this.#ctx, opts); }
+  listAlerts(opts: { open?: boolean; sessionId?: number } = {}): T.AlertRow[] { return listAlerts(this.#ctx, opts); }
 
   // audit
   appendAudit(event: string, payload: unknown, actor?: string): AuditEntry {

@@ -141,8 +141,22 @@ CREATE TRIGGER objects_no_delete BEFORE DELETE ON objects
 BEGIN SELECT RAISE(ABORT, 'objects are deleted only by retention'); END;
 `;
 
+// Dock-time clock checks (art. 10): what the camera's clock said, and each recording's start and
+// end corrected by the offset measured at its dock. recorded_start/recorded_end stay as the
+// camera gave them; a NULL correction means no offset could be measured.
+const clockCorrection = `
+ALTER TABLE recordings ADD COLUMN clock_offset_s REAL;    -- camera clock − workstation clock at the dock
+ALTER TABLE recordings ADD COLUMN corrected_start TEXT;   -- recorded_start − clock_offset_s
+ALTER TABLE recordings ADD COLUMN corrected_end TEXT;
+CREATE INDEX recordings_corrected_start ON recordings(corrected_start);
+
+ALTER TABLE dock_sessions ADD COLUMN clock_source TEXT;   -- how the offset was obtained (zfy, none, ...)
+ALTER TABLE dock_sessions ADD COLUMN camera_time TEXT;    -- the camera's clock (or best evidence of it) at the dock
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
+  { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
 ];
 
 export function schemaVersion(db: Db): number {

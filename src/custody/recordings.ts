@@ -25,6 +25,9 @@ interface RawRecording {
   start_source: RecordingRow['startSource'];
   media_kind: RecordingRow['mediaKind'];
   ingested_at: string;
+  clock_offset_s: number | null;
+  corrected_start: string | null;
+  corrected_end: string | null;
 }
 
 function toRecording(r: RawRecording): RecordingRow {
@@ -32,6 +35,7 @@ function toRecording(r: RawRecording): RecordingRow {
     id: r.id, sha256: r.sha256, size: r.size, device: r.device_serial, badge: r.badge, sourcePath: r.source_path,
     recordedStart: r.recorded_start, recordedEnd: r.recorded_end, ingestedAt: r.ingested_at, durationS: r.duration_s,
     sessionId: r.session_id, mediaKind: r.media_kind, startSource: r.start_source, mtimeMs: r.mtime_ms,
+    clockOffsetS: r.clock_offset_s, correctedStart: r.corrected_start, correctedEnd: r.corrected_end,
   };
 }
 
@@ -42,6 +46,13 @@ function validate(input: CommitRecordingInput): void {
   if (!input.sourcePath) throw new Error('custody: sourcePath is required');
   if (!START_SOURCES.has(input.startSource)) throw new Error(`custody: invalid startSource ${String(input.startSource)}`);
   if (!MEDIA_KINDS.has(input.mediaKind)) throw new Error(`custody: invalid mediaKind ${String(input.mediaKind)}`);
+  if (input.clockOffsetS != null && !Number.isFinite(input.clockOffsetS)) throw new Error(`custody: invalid clockOffsetS ${input.clockOffsetS}`);
+}
+
+/** Pure: a camera time corrected by the camera's offset (camera − workstation) to workstation time. */
+export function correctedTime(iso: string | null, offsetS: number | null | undefined): string | null {
+  if (iso === null || offsetS == null) return null;
+  return new Date(Date.parse(iso) - Math.round(offsetS * 1000)).toISOString();
 }
 
 export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitResult {
@@ -49,6 +60,7 @@ export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitRe
   const recordedStart = toIso(input.recordedStart);
   const recordedEnd = input.recordedEnd == null ? null : toIso(input.recordedEnd);
   const mtimeMs = Math.trunc(input.mtimeMs);
+  const offset = input.clockOffsetS ?? null;
   return writeTx(ctx, () => {
     const existing = stmt(ctx.db, 'SELECT id FROM recordings WHERE device_serial = ? AND source_path = ? AND sha256 = ?')
       .get(input.deviceSerial, input.sourcePath, input.sha256) as { id: number } | undefined;
@@ -62,11 +74,13 @@ export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitRe
     if (!obj) stmt(ctx.db, 'INSERT INTO objects (sha256, size, stored_at) VALUES (?, ?, ?)').run(input.sha256, input.size, now);
     const info = stmt(ctx.db, `
       INSERT INTO recordings (session_id, device_id, device_serial, badge, source_path, size, mtime_ms, sha256,
-        recorded_start, recorded_end, duration_s, start_source, media_kind, ingested_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        recorded_start, recorded_end, duration_s, start_source, media_kind, ingested_at,
+        clock_offset_s, corrected_start, corrected_end)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       input.sessionId, deviceId, input.deviceSerial, input.badge ?? null, input.sourcePath, input.size, mtimeMs, input.sha256,
       recordedStart, recordedEnd, input.durationS ?? null, input.startSource, input.mediaKind,
-      input.ingestedAt === undefined ? now : toIso(input.ingestedAt));
+      input.ingestedAt === undefined ? now : toIso(input.ingestedAt),
+      offset, correctedTime(recordedStart, offset), correctedTime(recordedEnd, offset));
     const recordingId = Number(info.lastInsertRowid);
     audit(ctx, 'recording.commit', {
       recordingId, sha256: input.sha256, size: input.size, sourcePath: input.sourcePath,

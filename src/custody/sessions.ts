@@ -1,6 +1,6 @@
 // Dock sessions: one per docking of a camera, from identification to the end of ingest.
 import { randomUUID } from 'node:crypto';
-import { stmt } from './db.js';
+import { stmt, toIso } from './db.js';
 import { audit, parseJson, writeTx, type Ctx } from './context.js';
 import { requireDeviceId } from './devices.js';
 import type { EndSessionInput, SessionChecks, SessionRow, SessionStatus, StartSessionInput } from './types.js';
@@ -31,6 +31,8 @@ interface RawSession {
   storage_used: number | null;
   storage_free: number | null;
   usb_serial: string | null;
+  clock_source: string | null;
+  camera_time: string | null;
   alerts: string | null;
 }
 
@@ -43,7 +45,8 @@ function toSession(r: RawSession): SessionRow {
     files: r.files, bytes: r.bytes, stored: r.stored, duplicates: r.duplicates, failed: r.failed,
     errors: parseJson<string[]>(r.errors, []),
     clockOffsetS: r.clock_offset_s, batteryPct: r.battery_pct, storageUsed: r.storage_used,
-    storageFree: r.storage_free, usbSerial: r.usb_serial, alerts: parseJson<unknown>(r.alerts, null),
+    storageFree: r.storage_free, usbSerial: r.usb_serial, clockSource: r.clock_source, cameraTime: r.camera_time,
+    alerts: parseJson<unknown>(r.alerts, null),
   };
 }
 
@@ -106,6 +109,14 @@ export function recordSessionChecks(ctx: Ctx, id: number, checks: SessionChecks)
         values.push(checks[key]);
       }
     }
+    if (checks.clockSource !== undefined) {
+      set.push('clock_source = ?');
+      values.push(checks.clockSource);
+    }
+    if (checks.cameraTime !== undefined) {
+      set.push('camera_time = ?');
+      values.push(checks.cameraTime === null ? null : toIso(checks.cameraTime));
+    }
     if (checks.alerts !== undefined) {
       set.push('alerts = ?');
       values.push(checks.alerts === null ? null : JSON.stringify(checks.alerts));
@@ -113,7 +124,8 @@ export function recordSessionChecks(ctx: Ctx, id: number, checks: SessionChecks)
     if (set.length === 0) return;
     const info = ctx.db.prepare(`UPDATE dock_sessions SET ${set.join(', ')} WHERE id = ?`).run(...values, id);
     if (info.changes !== 1) throw new Error(`custody: no dock session ${id}`);
-    audit(ctx, 'dock.session.checks', { sessionId: id, ...checks });
+    const cameraTime = checks.cameraTime == null ? checks.cameraTime : toIso(checks.cameraTime);
+    audit(ctx, 'dock.session.checks', { sessionId: id, ...checks, ...(cameraTime === undefined ? {} : { cameraTime }) });
   });
 }
 

@@ -48,6 +48,10 @@ export interface SessionChecks {
   batteryPct?: number | null | undefined;
   storageUsed?: number | null | undefined;
   storageFree?: number | null | undefined;
+  /** How the clock offset was obtained ('zfy', 'none', ...). */
+  clockSource?: string | null | undefined;
+  /** The camera's clock at the dock, or the best evidence of it. */
+  cameraTime?: TimeInput | null | undefined;
   alerts?: unknown;
 }
 
@@ -72,6 +76,8 @@ export interface SessionRow {
   storageUsed: number | null;
   storageFree: number | null;
   usbSerial: string | null;
+  clockSource: string | null;
+  cameraTime: string | null;
   alerts: unknown;
 }
 
@@ -89,6 +95,11 @@ export interface CommitRecordingInput {
   startSource: StartSource;
   mediaKind: MediaKind;
   ingestedAt?: TimeInput | undefined;
+  /**
+   * Camera clock − workstation clock measured at the dock, in seconds. When given, the recording
+   * also gets correctedStart/correctedEnd = recorded − offset; the recorded times are kept as given.
+   */
+  clockOffsetS?: number | null | undefined;
 }
 
 export interface CommitResult {
@@ -112,6 +123,11 @@ export interface RecordingRow {
   mediaKind: MediaKind;
   startSource: StartSource;
   mtimeMs: number;
+  /** Camera clock − workstation clock at the dock; null when it could not be measured. */
+  clockOffsetS: number | null;
+  /** recordedStart/End corrected by clockOffsetS; null when no offset was measured. */
+  correctedStart: string | null;
+  correctedEnd: string | null;
 }
 
 export interface RecordingFilter {

@@ -114,6 +114,7 @@ describe('recordings', () => {
       id: expect.any(Number), sha256: sha(1), size: 1000, device: 'ABC1234', badge: '000123', sourcePath: r.sourcePath,
       recordedStart: '2026-11-26T00:30:00.000Z', recordedEnd: '2026-11-26T00:35:00.000Z', ingestedAt: '2026-11-26T10:00:00.000Z',
       durationS: 300, sessionId: sid, mediaKind: 'video', startSource: 'filename', mtimeMs: 1_764_146_000_123,
+      clockOffsetS: null, correctedStart: null, correctedEnd: null,
     }]);
     expect(custody.hasRecording('ABC1234', r.sourcePath, 1000, 1_764_146_000_123)).toBe(true);
     expect(custody.hasRecording('ABC1234', r.sourcePath, 1000, 1_764_146_000_124)).toBe(false);
