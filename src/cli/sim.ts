@@ -9,7 +9,7 @@ import {
 interface CameraFlags {
   clips: number; seconds: number; photos: number; audio: number; start?: string; gapAfter: GapSpec[];
   clockOffset: number; serial?: string; badge?: string; personality: string; image?: string; fs?: ImageFs;
-  json?: boolean;
+  name?: string; battery?: number; password?: string; zfyDir?: string; json?: boolean;
 }
 
 const int = (v: string): number => {
@@ -38,7 +38,11 @@ export function registerSimCommands(program: Command): void {
     .option('--clock-offset <seconds>', 'camera clock minus true time', int, 0)
     .option('--serial <serial>', 'device serial, 7 letters/digits (default: random)')
     .option('--badge <badge>', 'officer badge, 6 characters (default: random digits)')
-    .addOption(new Option('--personality <name>', 'kind of camera').choices(PERSONALITIES).default('generic'))
+    .addOption(new Option('--personality <name>', 'kind of camera (one per built-in profile)').choices(PERSONALITIES).default('generic'))
+    .option('--name <name>', 'officer name the camera carries (default: a Chinese name; generic: 模拟警员 BADGE)')
+    .option('--battery <percent>', 'zfy: battery level the vendor interface reports', int)
+    .option('--password <password>', 'zfy: device password (default 000000)')
+    .option('--zfy-dir <dir>', 'zfy: state dir of the simulated camera (default: the volume or image path + ".zfy")')
     .option('--image <file>', 'write an unpartitioned filesystem image instead of a directory')
     .addOption(new Option('--fs <fs>', 'image filesystem (default fat32)').choices(IMAGE_FILESYSTEMS))
     .option('--json', 'print the summary as JSON')
@@ -51,7 +55,15 @@ export function registerSimCommands(program: Command): void {
         ...(f.start === undefined ? {} : { start: parseStart(f.start) }),
         ...(f.serial === undefined ? {} : { serial: f.serial }),
         ...(f.badge === undefined ? {} : { badge: f.badge }),
+        ...(f.name === undefined ? {} : { name: f.name }),
+        ...(f.battery === undefined ? {} : { battery: f.battery }),
+        ...(f.password === undefined ? {} : { password: f.password }),
+        ...(f.zfyDir === undefined ? {} : { zfyDir: f.zfyDir }),
       };
+      const zfyOnly = [['--battery', f.battery], ['--password', f.password], ['--zfy-dir', f.zfyDir]] as const;
+      for (const [flag, v] of zfyOnly) {
+        if (v !== undefined && f.personality !== 'zfy') throw new SimUsageError(`${flag} only applies with --personality zfy`);
+      }
       const result = f.image
         ? await createCameraImage(f.image, f.fs ?? 'fat32', { ...opts, ...(dir ? { treeDir: dir } : {}) })
         : await createCameraVolume(dir!, opts);
@@ -72,7 +84,9 @@ function describe(r: SimResult): string {
   const count = (k: string) => r.files.filter((f) => f.kind === k).length;
   const lines = [
     `camera ${r.serial}, badge ${r.badge} → ${where}`,
-    `${count('video')} clips, ${count('photo')} photos, ${count('audio')} audio; camera clock ${r.clockOffset >= 0 ? '+' : ''}${r.clockOffset} s`,
+    `${r.personality} camera; ${count('video')} clips, ${count('photo')} photos, ${count('audio')} audio; camera clock ${r.clockOffset >= 0 ? '+' : ''}${r.clockOffset} s`,
+    ...(r.label && !r.image ? [`volume label ${r.label} (in the .evidock-label sidecar: a directory has no label)`] : []),
+    ...(r.zfyDir ? [`vendor interface state ${r.zfyDir}/zfy-state.ini; dock with EVIDOCK_ZFY_LIBRARY=native-probes/build/libzfy-sim.so`] : []),
     ...r.files.map((f) => `  ${f.path}  recorded ${f.recordedStart}${f.seconds ? `  ${f.seconds} s` : ''}`),
   ];
   return `${lines.join('\n')}\n`;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { run } from './exec.js';
 import { SimUsageError, type SimOptions } from './options.js';
-import { createCameraVolume, type SimResult } from './volume.js';
+import { createCameraVolume, volumeLabel, type SimResult } from './volume.js';
 
 export const IMAGE_FILESYSTEMS = ['fat32', 'exfat'] as const;
 export type ImageFs = (typeof IMAGE_FILESYSTEMS)[number];
@@ -29,12 +29,16 @@ export async function createCameraImage(file: string, fs: ImageFs, opts: ImageOp
   }
   if (existsSync(file)) throw new SimUsageError(`refusing to overwrite existing image ${file}`);
   if (fs === 'exfat') assertFuseUsable();
+  if (opts.personality === 'zfy' && !opts.zfyDir && existsSync(`${path.resolve(file)}.zfy`)) {
+    throw new SimUsageError(`refusing to overwrite existing camera state ${path.resolve(file)}.zfy`);
+  }
 
   const staging = opts.treeDir ?? await mkdtemp(path.join(os.tmpdir(), 'evidock-sim-tree-'));
   try {
-    const result = await createCameraVolume(staging, opts);
+    // The image's own label is the real one: no sidecar; a zfy camera's state sits beside the image.
+    const result = await createCameraVolume(staging, opts, { labelSidecar: false, zfyDir: `${path.resolve(file)}.zfy` });
     await opts.addFiles?.(staging);
-    const label = `CAM_${result.serial.toUpperCase()}`; // 11 chars: the FAT label limit
+    const label = volumeLabel(result.personality, result.serial);
     await allocate(file, imageSize(fs, await treeBytes(staging)));
     if (fs === 'fat32') await fillFat32(file, staging, label, result.serial);
     else await fillExfat(file, staging, label);
@@ -42,6 +46,7 @@ export async function createCameraImage(file: string, fs: ImageFs, opts: ImageOp
     return { ...(opts.treeDir ? { dir } : {}), ...rest, image: path.resolve(file), fs, label };
   } catch (err) {
     await rm(file, { force: true });
+    if (opts.personality === 'zfy' && !opts.zfyDir) await rm(`${path.resolve(file)}.zfy`, { recursive: true, force: true });
     throw err;
   } finally {
     if (!opts.treeDir) await rm(staging, { recursive: true, force: true });

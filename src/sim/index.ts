@@ -1,9 +1,10 @@
 // The camera simulator used by tests, the demo and the benchmark.
-export { createCameraVolume, type SimFile, type SimResult } from './volume.js';
+export { createCameraVolume, volumeLabel, LABEL_SIDECAR, ZFY_POINTER, type SimFile, type SimResult, type VolumeTarget } from './volume.js';
 export { createCameraImage, imageSize, IMAGE_FILESYSTEMS, type ImageFs, type ImageOptions } from './image.js';
 export {
-  resolveSimOptions, PERSONALITIES, SimUsageError, randomSerial, randomBadge,
+  resolveSimOptions, PERSONALITIES, SIM_NAMES, SimUsageError, randomSerial, randomBadge,
   type Personality, type SimOptions, type GapSpec, type ResolvedSimOptions,
 } from './options.js';
-export { planCameraVolume, identityFileText, MEDIA_DIR, type PlannedFile, type SimFileKind } from './plan.js';
+export { planCameraVolume, identityFileText, identityFileName, zfyStateText, fileName, MEDIA_DIR, type PlannedFile, type SimFileKind } from './plan.js';
+export { bootTimesetCamera } from './timeset.js';
 export { fileStamp, offsetMinutes, type Timezone } from './clock.js';

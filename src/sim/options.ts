@@ -2,8 +2,12 @@
 import { randomInt } from 'node:crypto';
 import { isTimezone, type Timezone } from './clock.js';
 
-/** Camera personalities. Later issues add zfy, timeset and labelled here. */
-export const PERSONALITIES = ['generic'] as const;
+/**
+ * Camera personalities, one per built-in profile (config/profiles/): generic (DEVICE.ID), zfy
+ * (vendor interface: a state dir for libzfy-sim.so plus its mass-storage volume), timeset
+ * (DEVINFO.TXT, clock set through TIMESET.txt) and labelled (volume label = device id).
+ */
+export const PERSONALITIES = ['generic', 'zfy', 'timeset', 'labelled'] as const;
 export type Personality = (typeof PERSONALITIES)[number];
 
 export interface GapSpec {
@@ -34,13 +38,23 @@ export interface SimOptions {
   timezone?: string;
   width?: number;
   height?: number;
+  /** zfy: battery percentage the vendor interface reports (default 80). */
+  battery?: number;
+  /** zfy: device password (default 000000). */
+  password?: string;
+  /** zfy: the camera's state directory (default: the volume's path + ".zfy"). */
+  zfyDir?: string;
 }
 
 export interface ResolvedSimOptions {
   clips: number; seconds: number; photos: number; audio: number; start: Date; gaps: GapSpec[];
   clockOffset: number; serial: string; badge: string; model: string; name: string; unit: string;
   personality: Personality; timezone: Timezone; width: number; height: number;
+  battery: number; password: string;
 }
+
+/** Officers' names for the simulated cameras that carry one (GBK-encodable, as a ZFY_INFO field must be). */
+export const SIM_NAMES = ['张三', '李四', '王五', '赵六', '陈静', '刘洋', '杨帆', '周敏', '吴刚', '孙丽'] as const;
 
 /** Bad simulator options: a usage error (exit 2). */
 export class SimUsageError extends Error {
@@ -102,6 +116,13 @@ export function resolveSimOptions(o: SimOptions, now = new Date()): ResolvedSimO
   if (!/^[0-9A-Za-z]{7}$/.test(serial)) throw new SimUsageError(`serial must be 7 letters or digits, got "${serial}"`);
   const badge = o.badge ?? randomBadge();
   if (!/^[0-9A-Za-z]{6}$/.test(badge)) throw new SimUsageError(`badge must be 6 letters or digits, got "${badge}"`);
+  if (personality === 'labelled' && serial !== serial.toUpperCase()) {
+    // FAT stores labels in upper case: a lower-case id could not be read back from the label.
+    throw new SimUsageError(`a labelled camera's serial is its volume label and must be upper case, got "${serial}"`);
+  }
+  const battery = int('battery', o.battery ?? 80, 0, 100);
+  const password = o.password ?? '000000';
+  if (!/^[0-9A-Za-z]{1,16}$/.test(password)) throw new SimUsageError('password must be 1 to 16 letters or digits');
   const timezone = o.timezone ?? 'local';
   if (!isTimezone(timezone)) throw new SimUsageError(`timezone must be "local" or +HH:MM, got "${timezone}"`);
 
@@ -109,7 +130,8 @@ export function resolveSimOptions(o: SimOptions, now = new Date()): ResolvedSimO
     clips, seconds, photos, audio, start, gaps: gaps.sort((a, b) => a.afterClip - b.afterClip), clockOffset,
     serial, badge, personality: personality as Personality, timezone,
     model: o.model ?? 'EVIDOCK-SIM-1',
-    name: o.name ?? `模拟警员 ${badge}`,
+    name: o.name ?? (personality === 'generic' ? `模拟警员 ${badge}` : SIM_NAMES[Number.parseInt(badge, 36) % SIM_NAMES.length]!),
+    battery, password,
     unit: o.unit ?? '000000000000',
     width: even('width', int('width', o.width ?? 320, 16, 3840)),
     height: even('height', int('height', o.height ?? 240, 16, 2160)),

@@ -7,7 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeAudio, makeClip, makePhoto, restampMedia } from '../media/index.js';
 import { resolveSimOptions, SimUsageError, type Personality, type SimOptions } from './options.js';
-import { identityFileText, MEDIA_DIR, planCameraVolume, type PlannedFile, type SimFileKind } from './plan.js';
+import {
+  identityFileName, identityFileText, MEDIA_DIR, planCameraVolume, zfyStateText, type PlannedFile, type SimFileKind,
+} from './plan.js';
+
+/** Sidecar holding a plain directory's "volume label" (read by src/ingest/directory-volume.ts). */
+export const LABEL_SIDECAR = '.evidock-label';
+/** The zfy camera's pointer to its state dir (read by src/profiles/zfy.ts: ZFY_SIM_POINTER). */
+export const ZFY_POINTER = 'ZFYSIM.TXT';
 
 export interface SimFile {
   path: string;
@@ -36,17 +43,44 @@ export interface SimResult {
   timezone: string;
   gaps: Array<{ afterClip: number; seconds: number }>;
   files: SimFile[];
+  /** zfy: the camera's state dir (zfy-state.ini), what libzfy-sim.so is pointed at. */
+  zfyDir?: string;
+}
+
+/** How the volume will be presented: a directory, or the tree of an image whose label is the real one. */
+export interface VolumeTarget {
+  /** Write the `.evidock-label` sidecar (directories only; an image has a file-system label). */
+  labelSidecar?: boolean;
+  /** Where the zfy state dir goes (default: the volume's path + ".zfy"). */
+  zfyDir?: string;
+}
+
+/** Label a camera's volume carries: the device id for a labelled camera, else CAM_<serial> (11 chars, the FAT limit). */
+export function volumeLabel(personality: Personality, serial: string): string {
+  return personality === 'labelled' ? serial : `CAM_${serial.toUpperCase()}`;
 }
 
 /** Creates `dir` (or uses it when empty) and fills it like a docked camera. */
-export async function createCameraVolume(dir: string, opts: SimOptions = {}): Promise<SimResult> {
+export async function createCameraVolume(dir: string, opts: SimOptions = {}, target: VolumeTarget = { labelSidecar: true }): Promise<SimResult> {
   const o = resolveSimOptions(opts);
   for (const [key, v] of [['model', o.model], ['name', o.name], ['unit', o.unit]] as const) {
     if (/[\r\n]/.test(v)) throw new SimUsageError(`${key} must be one line`);
   }
   await mkdir(dir, { recursive: true });
   if ((await readdir(dir)).length > 0) throw new SimUsageError(`refusing to write into non-empty directory ${dir}`);
-  await writeFile(path.join(dir, 'DEVICE.ID'), identityFileText(o), 'utf8');
+  const idFile = identityFileName(o.personality);
+  if (idFile) await writeFile(path.join(dir, idFile), identityFileText(o), 'utf8');
+  if (o.personality === 'labelled' && target.labelSidecar) await writeFile(path.join(dir, LABEL_SIDECAR), `${o.serial}\n`, 'utf8');
+  let zfyDir: string | undefined;
+  if (o.personality === 'zfy') {
+    // The camera behind the vendor interface lives beside its volume, not on it: the volume
+    // may be a read-only mounted image. The volume points at it (see ZFY_SIM_POINTER).
+    zfyDir = path.resolve(opts.zfyDir ?? target.zfyDir ?? `${path.resolve(dir)}.zfy`);
+    await mkdir(zfyDir, { recursive: true });
+    if ((await readdir(zfyDir)).length > 0) throw new SimUsageError(`refusing to write into non-empty directory ${zfyDir}`);
+    await writeFile(path.join(zfyDir, 'zfy-state.ini'), zfyStateText(o), 'utf8');
+    await writeFile(path.join(dir, ZFY_POINTER), `${zfyDir}\n`, 'utf8');
+  }
   await mkdir(path.join(dir, MEDIA_DIR), { recursive: true });
 
   const plan = planCameraVolume(o);
@@ -66,6 +100,8 @@ export async function createCameraVolume(dir: string, opts: SimOptions = {}): Pr
   return {
     dir: path.resolve(dir), serial: o.serial, badge: o.badge, model: o.model, name: o.name, unit: o.unit,
     personality: o.personality, clockOffset: o.clockOffset, timezone: o.timezone, gaps: o.gaps, files,
+    ...(o.personality === 'labelled' && target.labelSidecar ? { label: o.serial } : {}),
+    ...(zfyDir ? { zfyDir } : {}),
   };
 }
 

@@ -48,7 +48,8 @@ describe('evidock sim camera', () => {
   });
 
   const usage: Array<[string, string[], RegExp]> = [
-    ['a personality not offered yet', ['--personality', 'zfy'], /zfy.*invalid.*Allowed choices are generic/s],
+    ['an unknown personality', ['--personality', 'dashcam'], /dashcam.*invalid.*Allowed choices are generic, zfy, timeset, labelled/s],
+    ['a zfy-only flag on another personality', ['--battery', '50'], /--battery only applies with --personality zfy/],
     ['an unknown filesystem', ['--image', path.join(root, 'x.img'), '--fs', 'ntfs'], /Allowed choices are fat32, exfat/],
     ['a malformed gap', ['--gap-after', '2'], /expected K:SECONDS/],
     ['a gap after the last clip', ['--gap-after', '3:10'], /gap clip number must be a whole number from 1 to 2/],

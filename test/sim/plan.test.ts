@@ -99,7 +99,10 @@ describe('resolveSimOptions', () => {
   });
 
   const bad: Array<[string, SimOptions, RegExp]> = [
-    ['later personality', { personality: 'zfy' }, /unknown camera personality "zfy" \(accepted: generic\)/],
+    ['unknown personality', { personality: 'dashcam' }, /unknown camera personality "dashcam" \(accepted: generic, zfy, timeset, labelled\)/],
+    ['lower-case labelled serial', { personality: 'labelled', serial: 'abc1234' }, /must be upper case/],
+    ['battery over 100', { battery: 101 }, /battery must be a whole number from 0 to 100/],
+    ['password with a space', { password: 'a b' }, /password must be/],
     ['serial length', { serial: 'AB12' }, /serial must be 7/],
     ['badge chars', { badge: '12-456' }, /badge must be 6/],
     ['fractional seconds', { seconds: 1.5 }, /seconds must be a whole number/],
