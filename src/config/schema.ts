@@ -74,8 +74,10 @@ export const profileSchema = z.object({
   wipe: z.enum(['never', 'afterVerify']).default('never'),
 }).strict().superRefine((p, ctx) => {
   // A profile that names the vendor interface must say where the vendor library is.
-  const needsZfy = p.identity.method === 'zfy' || p.clock.method === 'zfy';
-  if (needsZfy && !p.zfy) ctx.addIssue({ code: 'custom', path: ['zfy'], message: 'identity or clock method zfy needs a zfy: {library: ...} section' });
+  if (!p.zfy) {
+    const at = p.identity.method === 'zfy' ? ['identity', 'method'] : p.clock.method === 'zfy' ? ['clock', 'method'] : undefined;
+    if (at) ctx.addIssue({ code: 'custom', path: at, message: 'method zfy needs a zfy: {library: ...} section in the profile' });
+  }
   if ((p.identity.method === 'identityFile' || p.identity.fallback === 'identityFile') && !p.identity.file) {
     ctx.addIssue({ code: 'custom', path: ['identity', 'file'], message: 'identity method identityFile needs file: (the identity file in the volume root)' });
   }

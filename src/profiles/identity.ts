@@ -1,5 +1,6 @@
-// Reads who a camera is from its volume (identity file method). Other methods (zfy, label,
-// usbSerial) are answered by the dock layer, which passes what it learnt in `hints`.
+// Who a docked camera is, by the profile's identity method: an identity file on the volume, the
+// vendor interface (ZFY info, read by the caller and passed in), the volume label or the USB
+// serial the host saw. Nothing here decides whether the camera is known: that is the roster's.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../config/schema.js';
@@ -21,19 +22,78 @@ export function parseIdentityFile(text: string): CameraIdentity {
   return id;
 }
 
+async function readIdentityFile(root: string, rel: string): Promise<CameraIdentity> {
+  const file = path.join(root, rel);
+  try {
+    const st = await fs.lstat(file);
+    if (!st.isFile() || st.size > 64 * 1024) return {};
+    return parseIdentityFile(await fs.readFile(file, 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
 export async function readIdentity(root: string, profile: Profile, hints: CameraIdentity = {}): Promise<CameraIdentity> {
   if (profile.identity.method === 'identityFile' && profile.identity.file) {
-    const file = path.join(root, profile.identity.file);
-    try {
-      const st = await fs.lstat(file);
-      if (!st.isFile()) return { ...hints };
-      const text = await fs.readFile(file, 'utf8');
-      return { ...hints, ...parseIdentityFile(text) };
-    } catch {
-      return { ...hints };
-    }
+    return { ...hints, ...(await readIdentityFile(root, profile.identity.file)) };
   }
   return { ...hints };
+}
+
+/**
+ * Pure: serial (and badge) from a label or USB serial string. With a pattern, its named groups
+ * `serial` and `badge`; without one, the whole trimmed value is the serial.
+ */
+export function identityFromValue(value: string | undefined, pattern?: string): CameraIdentity {
+  const v = value?.trim();
+  if (!v) return {};
+  if (!pattern) return { serial: v };
+  const g = new RegExp(pattern).exec(v)?.groups;
+  const id: CameraIdentity = {};
+  if (g?.serial) id.serial = g.serial;
+  if (g?.badge) id.badge = g.badge;
+  return id;
+}
+
+export type IdentitySource = 'identityFile' | 'zfy' | 'label' | 'usbSerial' | 'none';
+
+export interface IdentityInput {
+  root: string;
+  /** From the dock: volume label and USB serial string. */
+  label?: string | undefined;
+  usbSerial?: string | undefined;
+  /** GetZFYInfo's answer, when the profile's method is zfy and the probe ran. */
+  zfy?: { serial: string; badge: string; userName: string; unitNo: string } | undefined;
+}
+
+async function byMethod(method: Profile['identity']['method'], profile: Profile, input: IdentityInput): Promise<CameraIdentity> {
+  switch (method) {
+    case 'identityFile': return profile.identity.file ? readIdentityFile(input.root, profile.identity.file) : {};
+    case 'label': return identityFromValue(input.label, profile.identity.pattern);
+    case 'usbSerial': return identityFromValue(input.usbSerial, profile.identity.pattern);
+    case 'zfy': {
+      const z = input.zfy;
+      if (!z) return {};
+      const id: CameraIdentity = {};
+      if (z.serial.trim()) id.serial = z.serial.trim();
+      if (z.badge.trim()) id.badge = z.badge.trim();
+      if (z.userName.trim()) id.name = z.userName.trim();
+      if (z.unitNo.trim()) id.unit = z.unitNo.trim();
+      return id;
+    }
+  }
+}
+
+/** The profile's method, then its fallback when the first gave no serial. */
+export async function identifyCamera(profile: Profile, input: IdentityInput): Promise<{ identity: CameraIdentity; source: IdentitySource }> {
+  const first = await byMethod(profile.identity.method, profile, input);
+  if (first.serial) return { identity: first, source: profile.identity.method };
+  const fb = profile.identity.fallback;
+  if (fb) {
+    const second = await byMethod(fb, profile, input);
+    if (second.serial) return { identity: { ...first, ...second }, source: fb };
+  }
+  return { identity: first, source: 'none' };
 }
 
 /** Which profile claims a mounted volume: the first whose marker file exists (plain-directory path). */

@@ -16,7 +16,7 @@ describe('evidock config check', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`OK: ${file}`);
     expect(r.stdout).toContain(path.join(tmp.dir(), 'data'));
-    expect(r.stdout).toMatch(/profiles: generic \(built-in\)/);
+    expect(r.stdout).toMatch(/profiles: zfy-generic, timeset-massstorage, labelled-massstorage, generic \(built-in\)/);
     expect(r.stdout).toMatch(/officers: 1/);
   });
 
@@ -66,7 +66,7 @@ describe('evidock config show', () => {
     const shown = parse(r.stdout);
     expect(shown.dataDir).toBe(path.join(tmp.dir(), 'data'));
     expect(shown.officers[0]).toEqual({ badge: '000123', name: '张伟', roles: ['officer'] });
-    expect(shown.profiles[0].name).toBe('generic');
+    expect(shown.profiles.map((p: { name: string }) => p.name)).toEqual(['zfy-generic', 'timeset-massstorage', 'labelled-massstorage', 'generic']);
 
     const again = tmp.write('again.yaml', r.stdout);
     const r2 = runCli(['--config', again, 'config', 'show'], { env });

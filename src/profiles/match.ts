@@ -1,0 +1,82 @@
+// Which profile claims a docked camera. A profile's rules are checked against what the dock saw
+// (USB ids, vendor/model strings, volume label, files in the root): every rule given must hold
+// for the facts that were observed, and at least one given rule must have been observed. Rules
+// on facts a dock cannot observe are skipped, so a camera image on a loop device (no USB ids) is
+// still recognised by its label or marker file. The first matching profile wins.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Profile } from '../config/schema.js';
+
+export interface DockFacts {
+  usbVid?: string | undefined;
+  usbPid?: string | undefined;
+  vendor?: string | undefined;
+  model?: string | undefined;
+  label?: string | undefined;
+  /** Mounted volume root: marker files are looked up here. */
+  root?: string | undefined;
+}
+
+export type RuleName = 'usb' | 'vendor' | 'model' | 'labelPattern' | 'markerFile';
+export interface RuleResult { rule: RuleName; observed: boolean; ok: boolean }
+
+const reCache = new Map<string, RegExp>();
+function re(src: string): RegExp {
+  let r = reCache.get(src);
+  // Case-insensitive: hosts and firmware disagree about the case of vendor strings and labels.
+  if (!r) { r = new RegExp(src, 'i'); reCache.set(src, r); }
+  return r;
+}
+
+/**
+ * Pure: evaluates each rule of a profile. `hasMarker` answers whether the marker file exists
+ * (undefined: not looked up, i.e. no root).
+ */
+export function evaluateRules(profile: Profile, facts: DockFacts, hasMarker?: boolean): RuleResult[] {
+  const m = profile.match;
+  const out: RuleResult[] = [];
+  if (m.usb.length > 0) {
+    const observed = !!facts.usbVid && !!facts.usbPid;
+    const ok = observed && m.usb.some((u) => u.vid.toLowerCase() === facts.usbVid!.toLowerCase()
+      && u.pid.toLowerCase() === facts.usbPid!.toLowerCase());
+    out.push({ rule: 'usb', observed, ok });
+  }
+  const text = (rule: RuleName, pattern: string | undefined, value: string | undefined) => {
+    if (pattern === undefined) return;
+    const observed = value !== undefined && value !== '';
+    out.push({ rule, observed, ok: observed && re(pattern).test(value.trim()) });
+  };
+  text('vendor', m.vendor, facts.vendor);
+  text('model', m.model, facts.model);
+  text('labelPattern', m.labelPattern, facts.label);
+  if (m.markerFile !== undefined) out.push({ rule: 'markerFile', observed: hasMarker !== undefined, ok: hasMarker === true });
+  return out;
+}
+
+/** Pure: the matching rule of DockFacts over evaluated rules. */
+export function rulesMatch(results: RuleResult[]): boolean {
+  const observed = results.filter((r) => r.observed);
+  return observed.length > 0 && observed.every((r) => r.ok);
+}
+
+/** A regular file named `name` in `root`; FAT is case-insensitive, so a differently cased name counts. */
+export async function markerExists(root: string, name: string): Promise<boolean> {
+  if (name.split(/[\\/]/).includes('..')) return false;
+  const st = await fs.lstat(path.join(root, name)).catch(() => undefined);
+  if (st) return st.isFile();
+  if (name.includes('/')) return false;
+  const entries = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  return entries.some((e) => e.isFile() && e.name.toLowerCase() === name.toLowerCase());
+}
+
+export async function profileMatches(profile: Profile, facts: DockFacts): Promise<boolean> {
+  const marker = profile.match.markerFile;
+  const hasMarker = marker !== undefined && facts.root !== undefined ? await markerExists(facts.root, marker) : undefined;
+  return rulesMatch(evaluateRules(profile, facts, hasMarker));
+}
+
+/** The first profile that matches, or undefined (an unknown camera). */
+export async function matchProfile(profiles: readonly Profile[], facts: DockFacts): Promise<Profile | undefined> {
+  for (const p of profiles) if (await profileMatches(p, facts)) return p;
+  return undefined;
+}

@@ -1,0 +1,83 @@
+// Which profile claims a docked camera: every observed rule must hold, at least one must be
+// observed, first match wins. Table tests on the pure rule, then real marker files.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Profile } from '../../src/config/schema.js';
+import { evaluateRules, markerExists, matchProfile, rulesMatch, type DockFacts } from '../../src/profiles/match.js';
+import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'evidock-match-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const profile = (match: Partial<Profile['match']>): Profile => ({
+  name: 'p', match: { usb: [], ...match }, identity: { method: 'label' }, files: ['**/*'], startFormat: 'YYYYMMDDHHmmss',
+  clock: { method: 'none' }, wipe: 'never',
+});
+const usb = [{ vid: '2B9F', pid: '0f01' }];
+
+describe('a profile matches when every observed rule holds and at least one was observed', () => {
+  const cases: [string, Partial<Profile['match']>, DockFacts, boolean | undefined, boolean][] = [
+    // what, rules, facts, marker exists (undefined: no root to look in), matches
+    ['usb ids, case-insensitive', { usb }, { usbVid: '2b9f', usbPid: '0F01' }, undefined, true],
+    ['other usb ids', { usb }, { usbVid: '2b9f', usbPid: '0f02' }, undefined, false],
+    ['usb rule, no usb facts (loop device) and nothing else', { usb }, {}, undefined, false],
+    ['usb rule unobserved, marker present', { usb, markerFile: 'M' }, { root: '/x' }, true, true],
+    ['usb rule unobserved, marker absent', { usb, markerFile: 'M' }, { root: '/x' }, false, false],
+    ['usb ok but marker absent', { usb, markerFile: 'M' }, { usbVid: '2b9f', usbPid: '0f01', root: '/x' }, false, false],
+    ['usb wrong though marker present', { usb, markerFile: 'M' }, { usbVid: '1111', usbPid: '0f01', root: '/x' }, true, false],
+    ['vendor regex, any case', { vendor: '^zfy' }, { vendor: 'ZFY Tech ' }, undefined, true],
+    ['vendor regex fails', { vendor: '^zfy' }, { vendor: 'Generic' }, undefined, false],
+    ['vendor and model both hold', { vendor: 'ZFY', model: 'DSJ' }, { vendor: 'ZFY', model: 'DSJ-A8' }, undefined, true],
+    ['vendor holds, model fails', { vendor: 'ZFY', model: 'DSJ' }, { vendor: 'ZFY', model: 'Flash Disk' }, undefined, false],
+    ['model rule, only the vendor observed', { vendor: 'ZFY', model: 'DSJ' }, { vendor: 'ZFY' }, undefined, true],
+    ['label pattern', { labelPattern: '^[0-9A-Z]{7}$' }, { label: 'ABC1234' }, undefined, true],
+    ['label too long', { labelPattern: '^[0-9A-Z]{7}$' }, { label: 'CAM_ABC1234' }, undefined, false],
+    ['label rule on a plain directory (no label)', { labelPattern: '.*' }, { root: '/x' }, undefined, false],
+    ['empty label counts as not observed', { labelPattern: '.*' }, { label: '' }, undefined, false],
+    ['no rules at all never matches by itself', {}, { usbVid: '2b9f', usbPid: '0f01', label: 'X', root: '/x' }, undefined, false],
+  ];
+  it.each(cases)('%s', (_what, rules, facts, marker, want) => {
+    expect(rulesMatch(evaluateRules(profile(rules), facts, marker))).toBe(want);
+  });
+});
+
+describe('matchProfile', () => {
+  const dir = (name: string, files: Record<string, string>) => {
+    const d = path.join(tmp, name);
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(d, rel)), { recursive: true });
+      fs.writeFileSync(path.join(d, rel), text);
+    }
+    return d;
+  };
+
+  it('finds marker files whatever their case (FAT), only as regular files', async () => {
+    const d = dir('markers', { 'devinfo.txt': 'x', 'DIRMARK/x': 'y' });
+    expect(await markerExists(d, 'DEVINFO.TXT')).toBe(true);
+    expect(await markerExists(d, 'DIRMARK')).toBe(false);
+    expect(await markerExists(d, 'NOPE')).toBe(false);
+    expect(await markerExists(d, '../markers/devinfo.txt')).toBe(false);
+  });
+
+  it('picks the built-in profile of each simulated camera kind, first match first', async () => {
+    const names = async (facts: DockFacts) => (await matchProfile(BUILTIN_PROFILES, facts))?.name;
+    expect(await names({ root: dir('z', { 'ZFYSIM.TXT': '/x\n', 'DEVICE.ID': 'serial=A' }) })).toBe('zfy-generic');
+    expect(await names({ root: dir('t', { 'DEVINFO.TXT': 'serial=A' }) })).toBe('timeset-massstorage');
+    expect(await names({ root: dir('l', { 'DCIM/a': '' }), label: 'LAB0001' })).toBe('labelled-massstorage');
+    expect(await names({ root: dir('g', { 'DEVICE.ID': 'serial=A' }), label: 'CAM_ABC1234' })).toBe('generic');
+    expect(await names({ root: dir('u', { 'DCIM/a': '' }), label: 'NO NAME' })).toBeUndefined();
+    // A real ZFY camera on USB: its ids match but it has no simulator marker, so the built-in
+    // (a template with placeholder ids) does not claim it — a site profile must.
+    expect(await names({ root: dir('real', {}), usbVid: 'ffff', usbPid: '0f01', vendor: 'ZFY' })).toBeUndefined();
+  });
+
+  it('first match wins', async () => {
+    const d = dir('both', { 'DEVICE.ID': 'x' });
+    const a = { ...profile({ markerFile: 'DEVICE.ID' }), name: 'a' };
+    const b = { ...profile({ markerFile: 'DEVICE.ID' }), name: 'b' };
+    expect((await matchProfile([a, b], { root: d }))?.name).toBe('a');
+    expect((await matchProfile([b, a], { root: d }))?.name).toBe('b');
+  });
+});
