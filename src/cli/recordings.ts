@@ -17,9 +17,12 @@ export function registerRecordingsCommands(program: Command): void {
       try {
         const rows = ctx.custody.listRecordings({ device: opts.device, badge: opts.badge, since: opts.since, until: opts.until, limit: opts.limit });
         if (opts.json) { printJson(rows); return; }
-        const t = new Table({ head: ['id', 'device', 'badge', 'recorded start', 'dur s', 'size', 'sha256', 'source'] });
+        // Both times: the camera's own (as recorded, never changed) and corrected by the clock
+        // offset measured when it was docked ("—": no offset could be measured).
+        const t = new Table({ head: ['id', 'device', 'badge', 'recorded start (camera)', 'corrected start', 'offset s', 'dur s', 'size', 'sha256', 'source'] });
         for (const r of rows) {
-          t.push([r.id, r.device, r.badge ?? '', r.recordedStart, r.durationS?.toFixed(1) ?? '', r.size, r.sha256.slice(0, 12), r.sourcePath]);
+          t.push([r.id, r.device, r.badge ?? '', r.recordedStart, r.correctedStart ?? '—', r.clockOffsetS ?? '—',
+            r.durationS?.toFixed(1) ?? '', r.size, r.sha256.slice(0, 12), r.sourcePath]);
         }
         process.stdout.write(`${t.toString()}\n${rows.length} recording(s)\n`);
       } finally {

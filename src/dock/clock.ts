@@ -98,6 +98,18 @@ export function readingFlags(r: ClockReading, maxDriftSeconds: number): ClockFla
     .map((f) => (f.kind === 'clock-lost' ? { ...f, message: f.message.replace('it reads', 'its newest file is named') } : f));
 }
 
+/**
+ * Pure: which recordings the measured offset may correct. Normally all of them (the offset is
+ * assumed steady since they were recorded). After a clock loss only those the reset clock named
+ * (from the epoch up to now on that clock): files from before the reset were named by a clock
+ * evidock never saw, so they keep no correction rather than a wrong one.
+ */
+export function correctionWindow(r: ClockReading): { from: Date; to: Date } | undefined {
+  const epoch = r.source === 'camera' && r.cameraTime ? lostClockEpoch(r.cameraTime) : undefined;
+  if (!epoch || !r.cameraTime) return undefined;
+  return { from: new Date(epoch.getTime() - CLOCK_LOST_WINDOW_S * 1000), to: new Date(r.cameraTime.getTime() + 60_000) };
+}
+
 export const DEFAULT_TIMESET_FILE = 'TIMESET.txt';
 export const DEFAULT_TIMESET_FORMAT = 'YYYY-MM-DD HH:mm:ss';
 

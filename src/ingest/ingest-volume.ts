@@ -44,6 +44,11 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     custody.raiseAlert({ kind: 'unknown-device', severity: 'warning', sessionId: session,
       message: `camera at ${root} has no identity; files ingested as device UNKNOWN` });
   }
+  try {
+    req.onSessionStart?.({ session, device: serial, ...(badge ? { badge } : {}) });
+  } catch (err) {
+    log.error(`recording the dock checks failed: ${(err as Error).message}`);
+  }
 
   const summary: IngestSummary = {
     session, device: serial, ...(badge ? { badge } : {}), profile: profile.name,
@@ -111,6 +116,12 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     + `${summary.alreadyRecorded} already recorded, ${summary.failed} failed`);
   return summary;
 
+  function offsetFor(start: Date): number | null | undefined {
+    const w = req.correctionWindow;
+    if (w && (start < w.from || start > w.to)) return null;
+    return req.clockOffsetS;
+  }
+
   async function ingestOne(file: VolumeFile): Promise<void> {
     const put = await store.ingestFile(file.abs, { signal: req.signal });
     const kind = mediaKindOf(file.rel);
@@ -128,7 +139,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
       sessionId: session, deviceSerial: serial, badge: facts.badge ?? badge, sourcePath: file.rel,
       size: put.size, mtimeMs: file.mtimeMs, sha256: put.sha256,
       recordedStart: times.start.toISOString(), recordedEnd: times.end?.toISOString(),
-      durationS: media?.durationS, startSource: times.source, mediaKind: kind,
+      durationS: media?.durationS, startSource: times.source, mediaKind: kind, clockOffsetS: offsetFor(times.start),
     }).then((res) => {
       if (res.duplicate) { summary.alreadyRecorded += 1; return; }
       summary.bytes += put.size;

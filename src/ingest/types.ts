@@ -35,4 +35,13 @@ export interface IngestRequest {
   hints?: CameraIdentity & { usbSerial?: string };
   signal?: AbortSignal;
   onProgress?: (p: IngestProgress) => void;
+  /**
+   * Camera clock − workstation clock measured at the dock (seconds); recordings get times
+   * corrected by it beside the camera's own. Undefined or null: not measured, nothing corrected.
+   */
+  clockOffsetS?: number | null | undefined;
+  /** When given, only recordings whose camera start falls inside get the correction (see dock/clock.ts correctionWindow). */
+  correctionWindow?: { from: Date; to: Date } | undefined;
+  /** Called once the dock session exists (e.g. to store the dock-time checks on it). */
+  onSessionStart?: (s: { session: number; device: string; badge?: string }) => void;
 }
