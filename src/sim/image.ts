@@ -23,7 +23,8 @@ export interface ImageOptions extends SimOptions {
   addFiles?: (dir: string) => Promise<void>;
 }
 
-export async function createCameraImage(file: string, fs: ImageFs, opts: ImageOptions = {}): Promise<SimResult> {
+export async function createCameraImage(target: string, fs: ImageFs, opts: ImageOptions = {}): Promise<SimResult> {
+  const file = path.resolve(target); // mcopy runs in the staging tree: a relative image path would point there
   if (!(IMAGE_FILESYSTEMS as readonly string[]).includes(fs)) {
     throw new SimUsageError(`unknown filesystem "${fs}" (accepted: ${IMAGE_FILESYSTEMS.join(', ')})`);
   }

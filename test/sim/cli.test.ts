@@ -47,6 +47,12 @@ describe('evidock sim camera', () => {
     expect(existsSync(img)).toBe(true);
   });
 
+  it('takes an image path relative to the working directory', () => {
+    const r = runCli(['sim', 'camera', '--image', 'rel.img', '--personality', 'labelled', '--serial', 'REL0001', '--clips', '1', '--json'], { cwd: root });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ image: path.join(root, 'rel.img'), label: 'REL0001' });
+  });
+
   const usage: Array<[string, string[], RegExp]> = [
     ['an unknown personality', ['--personality', 'dashcam'], /dashcam.*invalid.*Allowed choices are generic, zfy, timeset, labelled/s],
     ['a zfy-only flag on another personality', ['--battery', '50'], /--battery only applies with --personality zfy/],
