@@ -3,6 +3,7 @@
 // Stops on SIGTERM/SIGINT: the current file of each ingest is abandoned cleanly (its temp file
 // removed, nothing committed), sessions end as interrupted, mounts are released, logs flushed.
 import path from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import type { LoadedConfig } from '../config/load.js';
 import { openCustody } from '../custody/index.js';
@@ -13,11 +14,15 @@ import { watchBlockDevices, type BlockDock } from '../dock/blockwatch.js';
 import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
 import type { DockedVolume } from '../dock/volume.js';
 import { profileForVolume } from '../profiles/identity.js';
-import type { IngestSummary } from '../ingest/types.js';
+import type { DockSessionResult } from '../ingest/dock-session.js';
 import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
 import { runVolumeSession } from './session.js';
 import { createNotifier, startWatchdog } from './notify.js';
+
+async function hasEntries(dir: string): Promise<boolean> {
+  try { return (await readdir(dir)).length > 0; } catch { return false; }
+}
 
 export interface DaemonHandle {
   events: EventEmitter; // 'ingested' (summary, volume), 'ingest-error', 'ready'
@@ -85,7 +90,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
           await release?.().catch((err: Error) => logger.warn(`releasing ${volume.root}: ${err.message}`));
         }
       },
-    }).then((summary: IngestSummary) => {
+    }).then((summary: DockSessionResult) => {
       state.completed += 1;
       const d = state.docked.find((x) => x.root === volume.root);
       if (d) d.device = summary.device;
@@ -105,7 +110,9 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
 
   // 1. OS-automounted volumes under the watched roots.
   const mountWatcher = watchMountRoots(roots, {
-    isCamera: async (dir) => (await profileForVolume(dir, profiles)) !== undefined,
+    // Any mounted volume is a camera to ingest (unknown ones too): wait only until it has content,
+    // since a mount over an empty directory raises no file event of its own.
+    isCamera: async (dir) => (await profileForVolume(dir, profiles)) !== undefined || (await hasEntries(dir)),
     settleMs: config.dock.settleMs,
   });
   mountWatcher.on('volume', (ev: VolumeEvent) => onVolume(`dir:${ev.dir}`, { root: ev.dir, source: 'mount-root', device: {} }));

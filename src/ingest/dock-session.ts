@@ -124,7 +124,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
 
   const rosterBadge = (serial: string | undefined) => config.devices.find((d) => d.serial === serial)?.badge;
   const summary = await ingestVolume({
-    root, profile: prof, config, signal: opts.signal, onProgress: opts.onProgress,
+    root, profile: prof, config, signal: opts.signal, onProgress: opts.onProgress, device: volume.device,
     hints: { ...identity, ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
       ...(volume.device.serial ? { usbSerial: volume.device.serial } : {}) },
     clockOffsetS: checks.clock.offsetS, correctionWindow: correctionWindow(checks.clock),

@@ -14,7 +14,8 @@ import { recordedTimes } from './recorded-time.js';
 import type { Logger } from '../util/logger.js';
 import type { IngestRequest, IngestSummary, IngestError } from './types.js';
 import { CommitBatcher } from './commit-batcher.js';
-import { Mutex } from '../util/mutex.js';
+import { volumeStillReadable } from './volume-health.js';
+import { Semaphore } from '../util/mutex.js';
 
 export interface IngestDeps { custody: Custody; store: ObjectStore; logger: Logger }
 
@@ -23,6 +24,8 @@ const BIG_FILE = 16 << 20;
 
 /** Errors after which the rest of the volume cannot be read: the camera was pulled. */
 const DEVICE_GONE = new Set(['io', 'device-gone']);
+/** Errors that may be one bad file or a dying card: the volume is checked before going on. */
+const SUSPECT = new Set(['unreadable', 'vanished', 'error']);
 
 export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promise<IngestSummary> {
   const { custody, store, logger } = deps;
@@ -68,9 +71,9 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
   let stop = false;
   const batcher = new CommitBatcher(custody);
   const commits: Promise<void>[] = []; // a worker moves on while its file waits for the group commit
-  const bigFile = new Mutex();
+  const bigFile = new Semaphore(2);
   // Several small files in flight hide per-file latency (open, fsync, commit); big files go
-  // one at a time so a camera's storage is read sequentially.
+  // two at a time: one copying while the other's written copy is re-hashed on a worker thread.
   const worker = async () => {
     for (;;) {
       if (stop) return;
@@ -84,7 +87,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
         bytesDone += file.size;
         continue;
       }
-      const release = file.size >= BIG_FILE ? await bigFile.lock() : undefined;
+      const release = file.size >= BIG_FILE ? await bigFile.acquire() : undefined;
       try {
         if (stop) return;
         await ingestOne(file);
@@ -93,7 +96,8 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
         const code = err instanceof SourceError ? err.code : (err as Error).name === 'AbortError' ? 'aborted' : 'error';
         if (code === 'aborted') { summary.status = 'interrupted'; stop = true; return; }
         fail({ path: file.rel, code, message: `${file.rel}: ${(err as Error).message}` });
-        if (DEVICE_GONE.has(code) || !fs.existsSync(root)) {
+        if (DEVICE_GONE.has(code) || !fs.existsSync(root)
+          || (SUSPECT.has(code) && !(await volumeStillReadable(root, req.device)))) {
           if (!stop) log.warn('camera volume unreadable: session interrupted; docking again resumes it');
           summary.status = 'interrupted';
           stop = true;

@@ -42,6 +42,8 @@ export interface IngestRequest {
   clockOffsetS?: number | null | undefined;
   /** When given, only recordings whose camera start falls inside get the correction (see dock/clock.ts correctionWindow). */
   correctionWindow?: { from: Date; to: Date } | undefined;
+  /** The block device under the volume, to tell a dying card from one bad file. */
+  device?: { path?: string | undefined; size?: number | undefined } | undefined;
   /** Called once the dock session exists (e.g. to store the dock-time checks on it). */
   onSessionStart?: (s: { session: number; device: string; badge?: string }) => void;
 }
