@@ -9,6 +9,7 @@ import { registerRecordingsCommands } from './recordings.js';
 import { registerStatusCommand } from './status.js';
 import { registerDaemonCommand } from './daemon.js';
 import { registerDeployCommands } from './deploy.js';
+import { registerSessionsCommands } from './sessions.js';
 import { exitCodeFor, EXIT } from './exit.js';
 
 const program = new Command('evidock')
@@ -25,6 +26,7 @@ registerRecordingsCommands(program);
 registerStatusCommand(program);
 registerDaemonCommand(program);
 registerDeployCommands(program);
+registerSessionsCommands(program);
 
 try {
   await program.parseAsync(process.argv);
