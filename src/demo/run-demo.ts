@@ -69,6 +69,8 @@ say('evidock status');
 cli(['status']);
 say(`evidock recordings list (the demo's cameras: ${serials.join(', ')})`);
 for (const s of serials) cli(['recordings', 'list', '--device', s]);
+say('evidock sessions list');
+cli(['sessions', 'list', '--limit', '2']);
 say('evidock verify');
 const v = cli(['verify']);
 if (v.code !== 0) failed = true;
