@@ -4,20 +4,13 @@ import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnCli, runCli } from '../helpers/cli.js';
+import { until as waitUntil } from '../helpers/wait.js';
 import { tempDir, makeRandomVolume, writeConfig, listTemps } from '../helpers/volumes.js';
 
 const dir = tempDir('daemon');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, fn: () => T | undefined, ms = 60_000) => waitUntil(what, fn, ms, 200);
 
 describe('evidock daemon', () => {
   it('ingests cameras docked under a watched root and stops cleanly on SIGTERM', async () => {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { spawnCli, runCli } from '../helpers/cli.js';
+import { until as waitUntil } from '../helpers/wait.js';
 import { tempDir, writeConfig } from '../helpers/volumes.js';
 import { createCameraImage, type SimResult } from '../../src/sim/index.js';
 import { attachLoop, type LoopDevice } from '../../src/dock/loop.js';
@@ -23,15 +24,7 @@ let daemon: ChildProcess | undefined;
 let daemonExit: Promise<number | null> | undefined;
 let cfg: { file: string; dataDir: string };
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = <T>(what: string, fn: () => T | undefined, ms = 90_000) => waitUntil(what, fn, ms, 10);
 const recordings = (): { device: string; sourcePath: string; sha256: string }[] => {
   const r = runCli(['--config', cfg.file, 'recordings', 'list', '--json']);
   return r.code === 0 ? JSON.parse(r.stdout) : [];

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { spawnCli, runCli, ROOT } from '../helpers/cli.js';
+import { until as waitUntil } from '../helpers/wait.js';
 import { tempDir, writeConfig } from '../helpers/volumes.js';
 import { createCameraImage, type SimResult } from '../../src/sim/index.js';
 import { attachLoop, type LoopDevice } from '../../src/dock/loop.js';
@@ -27,15 +28,7 @@ let daemon: ChildProcess | undefined;
 let exited: Promise<number | null> | undefined;
 let cfg: { file: string; dataDir: string };
 
-async function until<T>(what: string, fn: () => T | undefined, ms = 120_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, fn: () => T | undefined, ms = 120_000) => waitUntil(what, fn, ms, 200);
 const json = (args: string[]) => { const r = runCli(['--config', cfg.file, ...args, '--json']); return r.code === 0 ? JSON.parse(r.stdout) : undefined; };
 
 async function camera(name: string, fsType: 'fat32' | 'exfat', personality: 'zfy' | 'timeset' | 'labelled', clockOffset: number): Promise<SimResult> {
