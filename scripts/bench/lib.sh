@@ -1,0 +1,75 @@
+# Shared by the benchmark scripts (sourced, not run): camera volume trees, FAT32/exFAT images,
+# cold caches, clean-up of loop devices and mounts under a work directory.
+# Expects ROOT, WORK and IS_ROOT to be set by the caller.
+
+# make_volume DIR SERIAL BADGE NLARGE LARGE_MIB NSMALL
+# A generic-profile camera tree: DEVICE.ID, NLARGE random "clips" of LARGE_MIB MiB and NSMALL
+# random "photos" of 8-56 KiB. Random content, so no two cameras (or runs) deduplicate.
+make_volume() {
+  local d="$1" serial="$2" badge="$3" nlarge="$4" large_mib="$5" nsmall="$6" t i
+  mkdir -p "$d/DCIM/100MEDIA"
+  printf 'serial=%s\nbadge=%s\nmodel=bench\n' "$serial" "$badge" > "$d/DEVICE.ID"
+  for i in $(seq 1 "$nlarge"); do
+    t=$(printf "20261126_08%02d00" "$i")
+    head -c "$((large_mib << 20))" /dev/urandom > "$d/DCIM/100MEDIA/${t}_${serial}_${badge}_$(printf %04d "$i").MP4"
+  done
+  [ "$nsmall" -gt 0 ] || return 0
+  # small files: one random pool cut into pieces of 8-56 KiB (fast, all distinct)
+  local pool="$d.pool"
+  head -c "$((nsmall * 57344))" /dev/urandom > "$pool"
+  node -e '
+    const fs=require("fs"); const [pool,dir,n,serial,badge]=[process.argv[1],process.argv[2],+process.argv[3],process.argv[4],process.argv[5]];
+    const buf=fs.readFileSync(pool); let off=0;
+    for(let i=0;i<n;i++){const len=8192+((i*7919)%49152); const t=new Date(Date.UTC(2026,10,26,9,0,0)+i*1000);
+      const p=(x,w)=>String(x).padStart(w,"0");
+      const name=`${t.getUTCFullYear()}${p(t.getUTCMonth()+1,2)}${p(t.getUTCDate(),2)}_${p(t.getUTCHours(),2)}${p(t.getUTCMinutes(),2)}${p(t.getUTCSeconds(),2)}_${serial}_${badge}_${p(i+1,4)}.JPG`;
+      fs.writeFileSync(dir+"/"+name, buf.subarray(off,off+len)); off+=len;}' "$pool" "$d/DCIM/100MEDIA" "$nsmall" "$serial" "$badge"
+  rm -f "$pool"
+}
+
+tree_bytes() { du -sb "$1" | cut -f1; }
+tree_files() { find "$1" -type f | wc -l; }
+
+# image_size TREE: content + 15 % + 32 MiB for FATs and slack, whole MiB (a loop device wants
+# whole sectors), at least 64 MiB (mkfs.vfat -F 32 needs ~33 MiB).
+image_size() {
+  local b mib; b=$(tree_bytes "$1"); mib=$(( (b * 115 / 100 + (32 << 20)) >> 20 ))
+  [ "$mib" -ge 64 ] || mib=64
+  echo $(( mib << 20 ))
+}
+
+# fill_image TREE IMG FS LABEL — FS is fat32 (mtools, no mount) or exfat (read-write exfat-fuse
+# mount of a loop device of its own: make the image outside any directory a daemon watches).
+fill_image() {
+  local tree="$1" img="$2" fs="$3" label="$4"
+  truncate -s "$(image_size "$tree")" "$img"
+  if [ "$fs" = fat32 ]; then
+    mkfs.vfat -F 32 -n "$label" "$img" >/dev/null
+    (cd "$tree" && MTOOLS_SKIP_CHECK=1 mcopy -s -m -D o -i "$img" ./* ::/)
+  else
+    mkfs.exfat -L "$label" "$img" >/dev/null
+    local loop mnt="$img.mnt"; loop=$(losetup -f --show "$img"); mkdir -p "$mnt"
+    mount.exfat-fuse -o rw "$loop" "$mnt" >/dev/null 2>&1
+    cp -r --preserve=timestamps "$tree/." "$mnt/"; sync -f "$mnt"
+    fusermount -u "$mnt"; losetup -d "$loop" 2>/dev/null || true; rmdir "$mnt"
+    # the FUSE daemon closes the loop device after the unmount returns: wait for the detach
+    local i; for i in $(seq 1 300); do [ -z "$(losetup -j "$img")" ] && break; sleep 0.05; done
+  fi
+}
+
+cold() { sync; [ "$IS_ROOT" = 1 ] && echo 3 > /proc/sys/vm/drop_caches || true; }
+now() { date +%s.%N; }
+
+# release_under DIR: unmount everything mounted at or below DIR (deepest first) and detach
+# every loop device whose backing file lies below DIR. Only ever touches DIR's own things.
+release_under() {
+  local dir="$1" mp dev back
+  [ -n "$dir" ] && [ -d "$dir" ] || return 0
+  while read -r mp; do
+    [ -n "$mp" ] || continue
+    fusermount -u -z "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || true
+  done < <(awk -v d="$dir" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+  while read -r dev back; do
+    case "$back" in "$dir"/*) losetup -d "$dev" 2>/dev/null || true ;; esac
+  done < <(losetup -n -O NAME,BACK-FILE 2>/dev/null || true)
+}
