@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // evidock CLI entry: builds the commander program from one module per command group.
+import './threadpool.js';
 import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './config.js';
 import { registerSimCommands } from './sim.js';

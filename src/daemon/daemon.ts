@@ -150,7 +150,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     stopping ??= (async () => {
       stopWatchdog();
       void notifier.stopping(`stopping: ${queue.active} ingest(s) interrupted`);
-      logger.info(`stopping (${queue.active} ingest(s) running: the file being copied is abandoned, the session ends as interrupted)`);
+      logger.info(`stopping (${queue.active} dock(s) in hand: a file being copied is abandoned and its session ends as interrupted)`);
       abort.abort();
       await mountWatcher.close();
       await usbWatcher.close();

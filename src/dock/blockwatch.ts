@@ -82,7 +82,13 @@ export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
   let again = false;
 
   const scan = async () => {
-    const [devices, usbDisks] = await Promise.all([listBlockDevices(), drivelistUsbDisks()]);
+    // blkid only where a camera may be: not every loop device on the host, every poll.
+    const wantedLoop = (d: BlockDevice) => opts.includeLoopDevices
+      && (!opts.loopBackingDir || isUnder(loopBackingFile(d) ?? '', [path.resolve(opts.loopBackingDir)]));
+    const [devices, usbDisks] = await Promise.all([
+      listBlockDevices({ probeFilter: (d) => (d.type === 'loop' ? wantedLoop(d) : true) }),
+      drivelistUsbDisks(),
+    ]);
     // drivelist knows USB disks lsblk may not label (no udev): trust either.
     for (const d of devices) {
       const parent = d.parent ? devices.find((x) => x.name === d.parent) : undefined;

@@ -143,6 +143,8 @@ export interface ListOptions {
    * udev database; without udevd (containers, this build host) they are all null.
    */
   probeMissing?: boolean;
+  /** Which devices are worth a blkid probe (default: loop and USB devices). */
+  probeFilter?: (d: BlockDevice) => boolean;
 }
 
 /** Adapter: runs lsblk (and blkid for gaps) and parses the result. */
@@ -161,6 +163,7 @@ export async function listBlockDevices(opts: ListOptions = {}): Promise<BlockDev
   for (const d of devices) {
     if (d.fstype || d.hasChildren || d.size === 0 || d.mountpoints.length > 0) continue;
     if (!(d.type === 'loop' || d.tran === 'usb')) continue;
+    if (opts.probeFilter && !opts.probeFilter(d)) continue;
     try {
       const fs = await probeFilesystem(d.path);
       if (fs?.fstype) {

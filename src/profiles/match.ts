@@ -2,7 +2,8 @@
 // (USB ids, vendor/model strings, volume label, files in the root): every rule given must hold
 // for the facts that were observed, and at least one given rule must have been observed. Rules
 // on facts a dock cannot observe are skipped, so a camera image on a loop device (no USB ids) is
-// still recognised by its label or marker file. The first matching profile wins.
+// still recognised by its label or marker file. Of the matching profiles, the one with the
+// strongest evidence wins (USB ids, then a marker file, …, a label pattern last); ties: the first.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../config/schema.js';
@@ -75,8 +76,27 @@ export async function profileMatches(profile: Profile, facts: DockFacts): Promis
   return rulesMatch(evaluateRules(profile, facts, hasMarker));
 }
 
-/** The first profile that matches, or undefined (an unknown camera). */
+/**
+ * How strongly matched rules identify a camera model: USB ids and a marker file are specific, a
+ * label pattern is not (a generic camera whose label happens to look like a device id must not
+ * be taken for a labelled camera: seen in the benchmark, every file then went to ffprobe).
+ */
+const RULE_WEIGHT: Record<RuleName, number> = { usb: 4, markerFile: 3, vendor: 2, model: 2, labelPattern: 1 };
+
+/** Pure: the evidence behind a match (0 when the rules do not match). */
+export function matchStrength(results: RuleResult[]): number {
+  if (!rulesMatch(results)) return 0;
+  return results.filter((r) => r.observed && r.ok).reduce((s, r) => s + RULE_WEIGHT[r.rule], 0);
+}
+
+/** The matching profile with the strongest evidence (the first of equals), or undefined (an unknown camera). */
 export async function matchProfile(profiles: readonly Profile[], facts: DockFacts): Promise<Profile | undefined> {
-  for (const p of profiles) if (await profileMatches(p, facts)) return p;
-  return undefined;
+  let best: { profile: Profile; strength: number } | undefined;
+  for (const p of profiles) {
+    const marker = p.match.markerFile;
+    const hasMarker = marker !== undefined && facts.root !== undefined ? await markerExists(facts.root, marker) : undefined;
+    const strength = matchStrength(evaluateRules(p, facts, hasMarker));
+    if (strength > (best?.strength ?? 0)) best = { profile: p, strength };
+  }
+  return best?.profile;
 }

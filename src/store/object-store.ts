@@ -93,7 +93,7 @@ export class ObjectStore {
         throw new SourceError('changed', srcPath, 'replaced between lstat and open');
 
       tmp = await onStore(open(tmpPath, TMP_FLAGS, 0o600), 'creating temp file');
-      const copied = await copyAndHash(src, tmp, srcPath, opts);
+      const copied = await copyAndHash(src, tmp, srcPath, { ...opts, expectedSize: before.size });
       // Read-only before the fsync, so one fsync makes both data and mode durable.
       await onStore(tmp.chmod(0o444), 'chmod temp file');
       await onStore(tmp.sync(), 'fsync temp file');

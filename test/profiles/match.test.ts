@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/config/schema.js';
-import { evaluateRules, markerExists, matchProfile, rulesMatch, type DockFacts } from '../../src/profiles/match.js';
+import { evaluateRules, markerExists, matchProfile, matchStrength, rulesMatch, type DockFacts } from '../../src/profiles/match.js';
 import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'evidock-match-'));
@@ -73,7 +73,25 @@ describe('matchProfile', () => {
     expect(await names({ root: dir('real', {}), usbVid: 'ffff', usbPid: '0f01', vendor: 'ZFY' })).toBeUndefined();
   });
 
-  it('first match wins', async () => {
+  it('a marker file outranks a label pattern (a generic camera whose label looks like a device id)', async () => {
+    const names = async (facts: DockFacts) => (await matchProfile(BUILTIN_PROFILES, facts))?.name;
+    expect(await names({ root: dir('g2', { 'DEVICE.ID': 'serial=A' }), label: 'ABC1234' })).toBe('generic');
+  });
+
+  it('matchStrength: USB ids > marker > vendor/model > label; no match is 0', () => {
+    const r = (rule: 'usb' | 'markerFile' | 'vendor' | 'model' | 'labelPattern', ok = true) => ({ rule, observed: true, ok });
+    const cases: [string, Parameters<typeof matchStrength>[0], number][] = [
+      ['usb + marker', [r('usb'), r('markerFile')], 7],
+      ['marker', [r('markerFile')], 3],
+      ['vendor + model', [r('vendor'), r('model')], 4],
+      ['label', [r('labelPattern')], 1],
+      ['a failed rule', [r('markerFile'), r('labelPattern', false)], 0],
+      ['nothing observed', [{ rule: 'usb', observed: false, ok: false }], 0],
+    ];
+    for (const [name, results, want] of cases) expect(matchStrength(results), name).toBe(want);
+  });
+
+  it('first match wins among equals', async () => {
     const d = dir('both', { 'DEVICE.ID': 'x' });
     const a = { ...profile({ markerFile: 'DEVICE.ID' }), name: 'a' };
     const b = { ...profile({ markerFile: 'DEVICE.ID' }), name: 'b' };
