@@ -10,7 +10,7 @@ import { openCustody } from '../custody/index.js';
 import { ObjectStore } from '../store/index.js';
 import { createLogger, flushLogger } from '../util/logger.js';
 import { watchMountRoots, type VolumeEvent } from '../dock/mountwatch.js';
-import { watchBlockDevices, type BlockDock } from '../dock/blockwatch.js';
+import { watchBlockDevices, releaseStaleMounts, type BlockDock } from '../dock/blockwatch.js';
 import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
 import type { DockedVolume } from '../dock/volume.js';
 import { profileForVolume } from '../profiles/identity.js';
@@ -120,11 +120,13 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   mountWatcher.on('error', (err: Error) => logger.error(`mount watcher: ${err.message}`));
 
   // 2. Block devices nobody mounted: mounted read-only by us.
+  const mountBase = path.join(config.dataDir, 'run', 'mnt');
+  if (config.dock.blockDevices) await releaseStaleMounts(mountBase, logger).catch((err: Error) => logger.warn(`stale mounts: ${err.message}`));
   const blockWatcher = config.dock.blockDevices ? watchBlockDevices({
     includeLoopDevices: config.dock.includeLoopDevices,
     loopBackingDir: config.dock.loopBackingDir,
     mountRoots: roots,
-    mountBase: path.join(config.dataDir, 'run', 'mnt'),
+    mountBase,
     pollMs: config.dock.pollMs,
     log: logger,
   }) : undefined;

@@ -8,7 +8,8 @@ import { EventEmitter } from 'node:events';
 import { listBlockDevices, cameraCandidates, type CameraCandidate, type BlockDevice } from './lsblk.js';
 import { mountReadOnly, type Mounted } from './mount.js';
 import type { DockedVolume } from './volume.js';
-import type { DockLog } from './exec.js';
+import { run, type DockLog } from './exec.js';
+import { readMounts } from './mountinfo.js';
 
 export interface BlockWatchOptions {
   includeLoopDevices: boolean;
@@ -176,4 +177,19 @@ export function usbIdsOf(name: string, sys = '/sys/class/block'): { usbVid: stri
     } catch { /* not this level */ }
   }
   return undefined;
+}
+
+/**
+ * Mounts left under `mountBase` by a daemon that was killed (SIGKILL, power loss of the process)
+ * would keep their loop/USB devices busy and hide a re-docked camera: detach them lazily at start.
+ */
+export async function releaseStaleMounts(mountBase: string, log: DockLog): Promise<number> {
+  const base = path.resolve(mountBase);
+  const stale = (await readMounts()).filter((m) => isUnder(m.mountpoint, [base]) && m.mountpoint !== base).reverse();
+  for (const m of stale) {
+    const r = await run('umount', ['-l', m.mountpoint], { timeoutMs: 30_000 }).catch(() => undefined);
+    if (r?.code !== 0) await run('fusermount', ['-u', '-z', m.mountpoint], { timeoutMs: 30_000 }).catch(() => undefined);
+    log.warn(`released a mount left by an earlier run: ${m.mountpoint}`);
+  }
+  return stale.length;
 }

@@ -1,7 +1,11 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { diffDevices, isUnder, usbIdsOf } from '../../src/dock/blockwatch.js';
+import { spawnSync } from 'node:child_process';
+import { diffDevices, isUnder, usbIdsOf, releaseStaleMounts } from '../../src/dock/blockwatch.js';
+import { attachLoop } from '../../src/dock/loop.js';
+import { mountReadOnly } from '../../src/dock/mount.js';
+import { mountAt } from '../../src/dock/mountinfo.js';
 import type { BlockDevice } from '../../src/dock/lsblk.js';
 import { tempDir } from '../helpers/volumes.js';
 
@@ -48,5 +52,31 @@ describe('usbIdsOf', () => {
     fs.symlinkSync(part, path.join(cls, 'sdb1'));
     expect(usbIdsOf('sdb1', cls)).toEqual({ usbVid: '46f4', usbPid: '0001', usbSerial: 'ABC1234' });
     expect(usbIdsOf('nosuch', cls)).toBeUndefined();
+  });
+});
+
+describe('releaseStaleMounts', () => {
+  const asRoot = process.getuid?.() === 0 && fs.existsSync('/dev/fuse');
+  if (!asRoot) console.log('skipping releaseStaleMounts: needs root and /dev/fuse');
+  it.skipIf(!asRoot)('detaches what a killed daemon left mounted under its mount base', async () => {
+    const root = tempDir('stale');
+    const img = path.join(root, 'cam.img');
+    fs.writeFileSync(img, Buffer.alloc(0));
+    fs.truncateSync(img, 40 << 20);
+    expect(spawnSync('mkfs.vfat', ['-F', '32', img]).status).toBe(0);
+    const loop = await attachLoop(img, { readOnly: true });
+    const base = path.join(root, 'run', 'mnt');
+    try {
+      const m = await mountReadOnly(loop.device, 'vfat', path.join(base, 'loopX'));
+      expect(await mountAt(m.mountpoint)).toBeDefined();
+      const warned: string[] = [];
+      expect(await releaseStaleMounts(base, { warn: (msg: string) => { warned.push(msg); } })).toBe(1);
+      expect(await mountAt(m.mountpoint)).toBeUndefined();
+      expect(warned[0]).toContain('loopX');
+      expect(await releaseStaleMounts(base, { warn: () => undefined })).toBe(0);
+    } finally {
+      await loop.detach();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
