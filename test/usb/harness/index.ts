@@ -9,3 +9,4 @@ export { UsbBus, type UsbStorageSpec, type UsbBotScsiSpec } from './usb.js';
 export { stopAllGuests } from './registry.js';
 export { makeFatImage, makeExfatImage, fillFat, type CameraFile, type ImageOptions } from './images.js';
 export { waitForUsbDisk, waitForDiskGone, settle, lsblk, usbSysDevices, type LsblkDevice } from './guest-usb.js';
+export { GuestEvidock, GUEST_EVIDOCK, type LogEntry, type MountEntry, type SessionLog } from './evidock.js';
