@@ -63,12 +63,12 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
   // A volume is handled once per docking: until its directory or device goes away.
-  const handled = new Set<string>();
+  const handled = new Map<string, string>(); // key → volume root
 
   let stopRequested = false;
   const onVolume = (key: string, volume: DockedVolume, release?: () => Promise<void>) => {
     if (stopRequested || handled.has(key) || queue.isBusy(key)) { void release?.(); return; }
-    handled.add(key);
+    handled.set(key, volume.root);
     state.docked.push({ root: volume.root, since: new Date().toISOString() });
     publish();
     logger.info(`camera volume docked: ${volume.root} (${volume.source}${volume.device.path ? ` ${volume.device.path}` : ''})`);
@@ -92,7 +92,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       },
     }).then((summary: DockSessionResult) => {
       state.completed += 1;
-      const d = state.docked.find((x) => x.root === volume.root);
+      const d = state.docked.findLast((x) => x.root === volume.root);
       if (d) d.device = summary.device;
       publish();
       events.emit('ingested', summary, volume);
@@ -101,11 +101,13 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       events.emit('ingest-error', { root: volume.root, error: err });
     });
   };
-  const onGone = (key: string, root?: string) => {
-    if (!handled.delete(key)) return;
-    state.docked = state.docked.filter((d) => d.root !== (root ?? key));
+  const onGone = (key: string) => {
+    const root = handled.get(key);
+    if (root === undefined) return;
+    handled.delete(key);
+    state.docked = state.docked.filter((d) => d.root !== root);
     publish();
-    logger.info(`camera undocked: ${root ?? key}`);
+    logger.info(`camera undocked: ${root}${key.startsWith('dev:') ? ` (${key.slice(4)})` : ''}`);
   };
 
   // 1. OS-automounted volumes under the watched roots.
@@ -116,7 +118,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     settleMs: config.dock.settleMs,
   });
   mountWatcher.on('volume', (ev: VolumeEvent) => onVolume(`dir:${ev.dir}`, { root: ev.dir, source: 'mount-root', device: {} }));
-  mountWatcher.on('gone', (ev: VolumeEvent) => onGone(`dir:${ev.dir}`, ev.dir));
+  mountWatcher.on('gone', (ev: VolumeEvent) => onGone(`dir:${ev.dir}`));
   mountWatcher.on('error', (err: Error) => logger.error(`mount watcher: ${err.message}`));
 
   // 2. Block devices nobody mounted: mounted read-only by us.
@@ -137,7 +139,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   // 3. USB hotplug: a camera's USB attach makes the block watcher look at once.
   const usbWatcher = await watchUsb(profiles, logger);
   usbWatcher.on('attach', (a: UsbArrival) => {
-    logger.info(`USB device attached: ${a.vid}:${a.pid}${a.serial ? ` serial ${a.serial}` : ''}${a.profile ? ` (profile ${a.profile})` : ''}`);
+    logger.info(`USB device attached: ${a.vid}:${a.pid}${a.serial ? ` serial ${a.serial}` : ''}${a.profile ? ` (USB id listed by profile ${a.profile})` : ''}`);
     // The disk shows up 1–3 s after the USB attach: look a few times.
     for (const ms of [300, 1000, 2000, 3500]) setTimeout(() => blockWatcher?.rescan(), ms).unref();
   });
