@@ -13,7 +13,6 @@ import { watchMountRoots, type VolumeEvent } from '../dock/mountwatch.js';
 import { watchBlockDevices, releaseStaleMounts, type BlockDock } from '../dock/blockwatch.js';
 import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
 import type { DockedVolume } from '../dock/volume.js';
-import { profileForVolume } from '../profiles/identity.js';
 import type { DockSessionResult } from '../ingest/dock-session.js';
 import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
@@ -114,7 +113,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   const mountWatcher = watchMountRoots(roots, {
     // Any mounted volume is a camera to ingest (unknown ones too): wait only until it has content,
     // since a mount over an empty directory raises no file event of its own.
-    isCamera: async (dir) => (await profileForVolume(dir, profiles)) !== undefined || (await hasEntries(dir)),
+    isCamera: hasEntries,
     settleMs: config.dock.settleMs,
   });
   mountWatcher.on('volume', (ev: VolumeEvent) => onVolume(`dir:${ev.dir}`, { root: ev.dir, source: 'mount-root', device: {} }));

@@ -14,9 +14,11 @@ import { readZfyCamera, type ZfyReading } from '../profiles/zfy.js';
 import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockChecksJson } from '../dock/checks.js';
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../dock/clock.js';
 import { ingestVolume, type IngestDeps } from './ingest-volume.js';
-import { ProfileError } from './choose-profile.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
 import type { IngestProgress, IngestSummary } from './types.js';
+
+/** `--profile NAME` names no profile: a usage error (exit 2). */
+export class ProfileError extends Error { exitCode = 2; }
 
 export interface DockSessionContext {
   profiles: readonly Profile[];

@@ -96,13 +96,3 @@ export async function identifyCamera(profile: Profile, input: IdentityInput): Pr
   return { identity: first, source: 'none' };
 }
 
-/** Which profile claims a mounted volume: the first whose marker file exists (plain-directory path). */
-export async function profileForVolume(root: string, profiles: Profile[]): Promise<Profile | undefined> {
-  for (const p of profiles) {
-    const marker = p.match.markerFile;
-    if (!marker) continue;
-    const st = await fs.lstat(path.join(root, marker)).catch(() => undefined);
-    if (st?.isFile()) return p;
-  }
-  return undefined;
-}

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { enumerateVolume, globBase } from '../../src/profiles/enumerate.js';
-import { parseIdentityFile, readIdentity, profileForVolume } from '../../src/profiles/identity.js';
+import { parseIdentityFile, readIdentity } from '../../src/profiles/identity.js';
 import { GENERIC_PROFILE } from '../../src/profiles/builtin.js';
 
 let dir: string;
@@ -69,11 +69,10 @@ describe('identity', () => {
     expect(parseIdentityFile('# camera\nserial=ABC1234\r\nbadge = 000123\nname=张三\njunk\n'))
       .toEqual({ serial: 'ABC1234', badge: '000123', name: '张三' });
   });
-  it('reads the identity file and finds the profile by marker', async () => {
+  it('reads the identity file; without one only the hints remain', async () => {
     put('DEVICE.ID', 'serial=ABC1234\nbadge=000123\n');
     expect(await readIdentity(dir, GENERIC_PROFILE)).toEqual({ serial: 'ABC1234', badge: '000123' });
-    expect((await profileForVolume(dir, [GENERIC_PROFILE]))?.name).toBe('generic');
     fs.rmSync(path.join(dir, 'DEVICE.ID'));
-    expect(await profileForVolume(dir, [GENERIC_PROFILE])).toBeUndefined();
+    expect(await readIdentity(dir, GENERIC_PROFILE, { serial: 'USB0001' })).toEqual({ serial: 'USB0001' });
   });
 });
