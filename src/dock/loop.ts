@@ -1,5 +1,5 @@
 // Loop devices for camera images (tests, demo, includeLoopDevices): read-only unless asked.
-import { run, runChecked, sleep, ToolError } from './exec.js';
+import { run, sleep, ToolError } from './exec.js';
 
 export interface LoopDevice {
   device: string;
@@ -23,7 +23,13 @@ export async function attachLoop(image: string, opts: AttachOptions = {}): Promi
   if (opts.offset !== undefined) args.push('-o', String(opts.offset));
   if (opts.sizeLimit !== undefined) args.push('--sizelimit', String(opts.sizeLimit));
   args.push(image);
-  const r = await runChecked('losetup', args, { timeoutMs: 30_000 });
+  // Two processes attaching at once can be handed the same free device; the loser gets EBUSY.
+  let r = await run('losetup', args, { timeoutMs: 30_000 });
+  for (let i = 0; i < 10 && r.code !== 0 && /busy|failed to set up loop device/i.test(r.stderr); i++) {
+    await sleep(50 + Math.floor(Math.random() * 100));
+    r = await run('losetup', args, { timeoutMs: 30_000 });
+  }
+  if (r.code !== 0) throw new ToolError('losetup', args, r);
   const device = r.stdout.trim();
   if (!device.startsWith('/dev/')) throw new Error(`losetup printed no device for ${image}: ${r.stdout}`);
   let detached = false;

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from './exec.js';
+import { attachLoop } from '../dock/loop.js';
 import { SimUsageError, type SimOptions } from './options.js';
 import { createCameraVolume, volumeLabel, type SimResult } from './volume.js';
 
@@ -103,7 +104,7 @@ function assertFuseUsable(): void {
 async function fillExfat(file: string, tree: string, label: string): Promise<void> {
   await run('mkfs.exfat', ['-L', label, file]);
   // exfat-fuse refuses a plain file when run as root ("Block device required"): go through a loop device.
-  const loop = (await run('losetup', ['--find', '--show', file])).trim();
+  const loop = (await attachLoop(file, { readOnly: false })).device; // retries a lost race for a free device
   const mnt = await mkdtemp(path.join(os.tmpdir(), 'evidock-sim-mnt-'));
   let mounted = false;
   try {
