@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { openContext, printJson } from './context.js';
-import { runDockSession, type DockSessionResult } from '../ingest/dock-session.js';
+import { runDockSession, type DockSessionResult } from '../session/dock-session.js';
 import { directoryVolume } from '../ingest/directory-volume.js';
 import { EXIT } from './exit.js';
 

@@ -13,7 +13,7 @@ import { watchMountRoots, type VolumeEvent } from '../dock/mountwatch.js';
 import { watchBlockDevices, releaseStaleMounts, type BlockDock } from '../dock/blockwatch.js';
 import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
 import type { DockedVolume } from '../dock/volume.js';
-import type { DockSessionResult } from '../ingest/dock-session.js';
+import type { DockSessionResult } from '../session/dock-session.js';
 import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
 import { runVolumeSession } from './session.js';

@@ -1,7 +1,7 @@
 // One docked volume → one dock session, the same steps `evidock ingest` runs (runDockSession).
 import type { LoadedConfig } from '../config/load.js';
 import type { DockedVolume } from '../dock/volume.js';
-import { runDockSession, type DockSessionResult } from '../ingest/dock-session.js';
+import { runDockSession, type DockSessionResult } from '../session/dock-session.js';
 import { readLabelSidecar } from '../ingest/directory-volume.js';
 import type { IngestDeps } from '../ingest/ingest-volume.js';
 import type { IngestProgress } from '../ingest/types.js';

@@ -40,7 +40,7 @@ export interface IngestRequest {
    * corrected by it beside the camera's own. Undefined or null: not measured, nothing corrected.
    */
   clockOffsetS?: number | null | undefined;
-  /** When given, only recordings whose camera start falls inside get the correction (see dock/clock.ts correctionWindow). */
+  /** When given, only recordings whose camera start falls inside get the correction (see checks/clock.ts correctionWindow). */
   correctionWindow?: { from: Date; to: Date } | undefined;
   /** The block device under the volume, to tell a dying card from one bad file. */
   device?: { path?: string | undefined; size?: number | undefined } | undefined;

@@ -3,14 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runDockSession } from '../../src/ingest/dock-session.js';
+import { runDockSession } from '../../src/session/dock-session.js';
 import { directoryVolume } from '../../src/ingest/directory-volume.js';
-import { keepReason, wipeVerified } from '../../src/ingest/wipe.js';
+import { keepReason, wipeVerified } from '../../src/session/wipe.js';
 import { createCameraVolume } from '../../src/sim/index.js';
 import { GENERIC_PROFILE } from '../../src/profiles/builtin.js';
 import type { DockedVolume } from '../../src/dock/volume.js';
 import { objectPath, sha256File } from '../helpers/volumes.js';
-import { PROFILES, ctxOf, station, type Station } from './dock-helpers.js';
+import { PROFILES, ctxOf, station, type Station } from '../ingest/dock-helpers.js';
 
 const stations: Station[] = [];
 afterEach(() => { for (const s of stations.splice(0)) s.close(); });

@@ -11,11 +11,11 @@ import { enumerateVolume } from '../profiles/enumerate.js';
 import { parseFileName } from '../profiles/filename.js';
 import { identifyCamera, type CameraIdentity, type IdentitySource } from '../profiles/identity.js';
 import { readZfyCamera, type ZfyReading } from '../profiles/zfy.js';
-import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockChecksJson } from '../dock/checks.js';
-import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../dock/clock.js';
-import { ingestVolume, type IngestDeps } from './ingest-volume.js';
+import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockChecksJson } from '../checks/checks.js';
+import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
+import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
-import type { IngestProgress, IngestSummary } from './types.js';
+import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
 export class ProfileError extends Error { exitCode = 2; }

@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runDockSession } from '../../src/ingest/dock-session.js';
+import { runDockSession } from '../../src/session/dock-session.js';
 import { directoryVolume } from '../../src/ingest/directory-volume.js';
 import { createCameraVolume, bootTimesetCamera } from '../../src/sim/index.js';
 import { buildProbes, readState } from '../probes/zfy-sim.js';
-import { ctxOf, station, type Station } from './dock-helpers.js';
+import { ctxOf, station, type Station } from '../ingest/dock-helpers.js';
 
 beforeAll(() => buildProbes());
 const stations: Station[] = [];

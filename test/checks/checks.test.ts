@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CLOCK_LOST_WINDOW_S, clockFlags, clockReading, correctionWindow, lostClockEpoch, newestNameTime, readingFlags, syncCameraClock,
-} from '../../src/dock/clock.js';
-import { runDockChecks, sessionChecksOf, storageOf } from '../../src/dock/checks.js';
+} from '../../src/checks/clock.js';
+import { runDockChecks, sessionChecksOf, storageOf } from '../../src/checks/checks.js';
 import { GENERIC_PROFILE, LABELLED_PROFILE, TIMESET_PROFILE } from '../../src/profiles/builtin.js';
 import { directoryVolume } from '../../src/ingest/directory-volume.js';
 import { bootTimesetCamera } from '../../src/sim/index.js';

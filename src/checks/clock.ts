@@ -6,7 +6,7 @@ import { constants as C } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../config/schema.js';
-import type { DockedVolume } from './volume.js';
+import type { DockedVolume } from '../dock/volume.js';
 import { formatWallClock, parseFileName } from '../profiles/filename.js';
 import { syncZfyClock } from '../profiles/zfy.js';
 
