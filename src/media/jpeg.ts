@@ -18,6 +18,8 @@ const STANDALONE = (m: number) => m === 0x01 || (m >= 0xd0 && m <= 0xd9);
 /** Start-of-frame markers (baseline, progressive, lossless, arithmetic); not DHT, JPG or DAC. */
 const SOF = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 const MAX_SEGMENTS = 1_000;
+/** Some cameras pad a photo after its end-of-image marker; this much padding is tolerated. */
+const TAIL = 1024;
 
 const TIME_TAGS: (keyof ExifTimeFields)[] = [
   'DateTimeOriginal', 'OffsetTimeOriginal', 'SubSecTimeOriginal', 'CreateDate', 'OffsetTimeDigitized',
@@ -57,6 +59,7 @@ export async function readJpeg(src: ByteSource, timezone: string): Promise<Forma
     reachedImage = marker === SOS || (frame !== undefined && tiff !== undefined);
     at += 2 + length;
   }
+  if (reachedImage && !(await endsWithEoi(src, at))) problems.push('JPEG has no end-of-image marker (cut off?)');
   if (frame) info.streams = [{ type: 'video', codec: 'mjpeg', ...(frame.width ? { width: frame.width } : {}), ...(frame.height ? { height: frame.height } : {}) }];
   else problems.push('JPEG has no frame header (SOF)');
   if (tiff) {
@@ -70,4 +73,11 @@ export async function readJpeg(src: ByteSource, timezone: string): Promise<Forma
     }
   }
   return { info, problems };
+}
+
+/** A whole JPEG ends with FF D9 (inside entropy-coded data 0xFF is always escaped, so it cannot occur early). */
+async function endsWithEoi(src: ByteSource, imageStart: number): Promise<boolean> {
+  const from = Math.max(imageStart, src.size - TAIL);
+  const tail = await src.read(from, src.size - from);
+  return tail.lastIndexOf(Buffer.from([0xff, 0xd9])) >= 0;
 }
