@@ -133,7 +133,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     let media: MediaInfo | undefined;
     if (kind === 'video' || kind === 'audio' || (!facts.start && kind !== 'other')) {
       // Probe the stored object, not the camera: it is verified and cannot change under us.
-      media = await readMediaInfo(put.path, { subject: file.rel, timezone: req.config.timezone, onWarning: (w) => log.warn(w) }).catch((err: Error) => {
+      media = await readMediaInfo(put.path, { subject: file.rel, kind, timezone: req.config.timezone, onWarning: (w) => log.warn(w) }).catch((err: Error) => {
         log.warn(`${file.rel}: ffprobe failed, duration unknown: ${err.message}`);
         return undefined;
       });

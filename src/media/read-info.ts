@@ -1,5 +1,5 @@
 // The metadata an ingest needs (duration, recording time) for the formats cameras write, read
-// in-process: MP4/MOV/M4A, JPEG/EXIF, WAV. ffprobe stays the fallback for what is not understood
+// in-process: MP4/MOV/M4A, JPEG/EXIF, WAV (and PNG/BMP sizes). ffprobe stays the fallback for what is not understood
 // here (AVI, MPEG-TS, MKV, …), run at most once per file. Nothing here throws to the caller: a
 // damaged file gives what could be read plus a warning naming it, and is still ingested.
 import os from 'node:os';
@@ -8,6 +8,7 @@ import { looksLikeIsoBmff } from './iso-boxes.js';
 import { readIsoBmff, type FormatReading } from './iso-bmff.js';
 import { looksLikeJpeg, readJpeg } from './jpeg.js';
 import { looksLikeWav, readWav } from './wav.js';
+import { looksLikeBmp, looksLikePng, readBmp, readPng } from './still-images.js';
 import { probeMedia, type MediaInfo } from './probe.js';
 import { Semaphore } from '../util/mutex.js';
 
@@ -20,6 +21,11 @@ export interface ReadMediaOptions {
   onWarning?: (message: string) => void;
   /** ffprobe's time limit, when it runs. */
   timeoutMs?: number;
+  /**
+   * What the file's name says it is ('video', 'audio', 'photo', …). For a photo ffprobe is never
+   * run: it reports neither a time nor a duration for a still image, so it could add nothing.
+   */
+  kind?: string;
 }
 
 export interface FastReading {
@@ -54,11 +60,11 @@ export async function readMediaInfoFast(path: string, opts: ReadMediaOptions = {
       return { info: warned({ formatName: 'unknown', streams: [] }, ['empty file (0 bytes): no media metadata'], opts, path), needsProbe: false };
     }
     const reading = await readKnownFormat(src, opts.timezone ?? 'local');
-    if (!reading) return { info: { formatName: 'unknown', streams: [] }, needsProbe: true };
-    return { info: warned(reading.info, reading.problems, opts, path), needsProbe: false };
-  } catch {
+    if (reading) return { info: warned(reading.info, reading.problems, opts, path), needsProbe: false };
+    return notUnderstood(path, opts, 'not a JPEG, PNG or BMP image');
+  } catch (e) {
     // A read error or a structure the parsers did not expect: ffprobe gets its one try.
-    return { info: { formatName: 'unknown', streams: [] }, needsProbe: true };
+    return notUnderstood(path, opts, `unreadable in-process (${(e as Error).message})`);
   } finally {
     await src.close().catch(() => undefined);
   }
@@ -76,12 +82,20 @@ export async function probeFallback(path: string, opts: ReadMediaOptions = {}): 
   }
 }
 
+function notUnderstood(path: string, opts: ReadMediaOptions, why: string): FastReading {
+  const info: MediaInfo = { formatName: 'unknown', streams: [] };
+  if (opts.kind !== 'photo') return { info, needsProbe: true };
+  return { info: warned(info, [`${why}: no metadata read`], opts, path), needsProbe: false };
+}
+
 /** Which in-process reader the first bytes call for; undefined when none does. */
 export async function readKnownFormat(src: ByteSource, timezone: string): Promise<FormatReading | undefined> {
   const head = await src.read(0, 16);
   if (looksLikeIsoBmff(head)) return readIsoBmff(src);
   if (looksLikeJpeg(head)) return readJpeg(src, timezone);
   if (looksLikeWav(head)) return readWav(src, timezone);
+  if (looksLikePng(head)) return readPng(src);
+  if (looksLikeBmp(head)) return readBmp(src);
   return undefined;
 }
 

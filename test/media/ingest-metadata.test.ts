@@ -37,6 +37,7 @@ beforeAll(async () => {
   writeFileSync(m('MOVI0003.MP4'), clip.subarray(0, clip.length >> 1)); // cut in half: moov never written
   writeFileSync(m('MOVI0004.MP4'), '');
   writeFileSync(m('MOVI0005.MP4'), randomBytes(32 << 10));
+  writeFileSync(m('IMG_0003.JPG'), randomBytes(32 << 10));
   // The real ffprobe, each run logged: counts the processes the ingest starts.
   writeFileSync(wrapper, `#!/bin/sh\necho run >> '${probeLog}'\nexec ffprobe "$@"\n`);
   chmodSync(wrapper, 0o755);
@@ -50,7 +51,7 @@ describe('ingest of a camera with untimed names', () => {
   beforeAll(() => {
     const r = runCli(['--config', cfg.file, 'ingest', cam, '--json'], { env: { EVIDOCK_FFPROBE: wrapper, TZ: 'UTC' } });
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ files: 8, stored: 8, failed: 0 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ files: 9, stored: 9, failed: 0 });
     stderr = r.stderr;
     rows = JSON.parse(runCli(['--config', cfg.file, 'recordings', 'list', '--json']).stdout);
   });
@@ -61,8 +62,8 @@ describe('ingest of a camera with untimed names', () => {
   };
 
   it('stores every file, damaged ones included', () => {
-    expect(rows).toHaveLength(8);
-    for (const name of ['MOVI0003.MP4', 'MOVI0004.MP4', 'MOVI0005.MP4']) expect(row(name).size).toBe(statSync(m(name)).size);
+    expect(rows).toHaveLength(9);
+    for (const name of ['MOVI0003.MP4', 'MOVI0004.MP4', 'MOVI0005.MP4', 'IMG_0003.JPG']) expect(row(name).size).toBe(statSync(m(name)).size);
   });
 
   it('dates photos by EXIF (offset and sub-seconds), clips by mvhd, WAV by bext', () => {
@@ -81,7 +82,8 @@ describe('ingest of a camera with untimed names', () => {
     expect(row('MOVI0003.MP4')).toMatchObject({ startSource: 'mtime', durationS: null });
   });
 
-  it('runs ffprobe only for what it does not read itself: the AVI and the random bytes, once each', () => {
+  it('runs ffprobe only for what it does not read itself: the AVI and the random bytes named .MP4, once each', () => {
+    // (random bytes named .JPG get none: ffprobe reports no time or duration for a still image)
     expect(readFileSync(probeLog, 'utf8').trim().split('\n')).toHaveLength(2);
     expect(row('MOVI0002.AVI').durationS).toBeGreaterThan(2.9);
     expect(row('MOVI0002.AVI').startSource).toBe('mtime'); // AVI carries no creation_time here
@@ -91,6 +93,7 @@ describe('ingest of a camera with untimed names', () => {
     expect(stderr).toMatch(/warn .*DCIM\/100MEDIA\/MOVI0003\.MP4: .*no moov box/);
     expect(stderr).toMatch(/warn .*DCIM\/100MEDIA\/MOVI0004\.MP4: empty file/);
     expect(stderr).toMatch(/warn .*DCIM\/100MEDIA\/MOVI0005\.MP4: not readable as media/);
+    expect(stderr).toMatch(/warn .*DCIM\/100MEDIA\/IMG_0003\.JPG: not a JPEG, PNG or BMP image/);
     expect(stderr).not.toMatch(/IMG_0002|MOVI0001|REC_0001/);
   });
 });

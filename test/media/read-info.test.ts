@@ -25,10 +25,10 @@ const cut = (from: string, to: string, fraction: number) =>
   writeFileSync(p(to), readFileSync(p(from)).subarray(0, Math.floor(statSync(p(from)).size * fraction)));
 
 /** readMediaInfo, and how many ffprobe processes it started. */
-async function read(name: string, timezone = '+08:00'): Promise<{ info: MediaInfo; probes: number; warned: string[] }> {
+async function read(name: string, timezone = '+08:00', kind?: string): Promise<{ info: MediaInfo; probes: number; warned: string[] }> {
   const warned: string[] = [];
   const before = toolRuns().ffprobe;
-  const info = await readMediaInfo(p(name), { subject: `DCIM/${name}`, timezone, onWarning: (w) => warned.push(w) });
+  const info = await readMediaInfo(p(name), { subject: `DCIM/${name}`, timezone, kind, onWarning: (w) => warned.push(w) });
   return { info, probes: toolRuns().ffprobe - before, warned };
 }
 
@@ -195,6 +195,24 @@ describe('JPEG photos: EXIF time with offset and sub-seconds, or none', () => {
     expect(tags.DateTimeOriginal).toBe('2026:11:25 19:31:12');
     expect(tags['0x9011']).toBe('-05:00');
     expect(tags['0x9291'] ?? tags.SubSecTimeOriginal).toBe('5');
+  });
+
+  it.each([['IMG_0006.PNG', 'png'], ['IMG_0007.BMP', 'bmp']])('%s: recognised and sized, no time, no process', async (name, codec) => {
+    await ffmpeg('-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=1:duration=1', '-frames:v', '1', '-c:v', codec, '-f', 'image2', p(name));
+    const { info, probes, warned } = await read(name, '+08:00', 'photo');
+    expect(probes).toBe(0);
+    expect(warned).toEqual([]);
+    expect(info.creationTime).toBeUndefined();
+    await expectSameAsFfprobe(name, info);
+  });
+
+  it('random bytes named .JPG: no ffprobe for a photo (it reports no time for stills), a warning', async () => {
+    writeFileSync(p('IMG_0008.JPG'), randomBytes(64 << 10));
+    const { info, probes, warned } = await read('IMG_0008.JPG', '+08:00', 'photo');
+    expect(probes).toBe(0);
+    expect(info.warning).toBe('DCIM/IMG_0008.JPG: not a JPEG, PNG or BMP image: no metadata read');
+    expect(warned).toEqual([info.warning]);
+    expect((await read('IMG_0008.JPG')).probes).toBe(1); // not said to be a photo: ffprobe gets its try
   });
 
   it('a photo cut off before its image data still gives its EXIF time, with a warning', async () => {
