@@ -1,5 +1,6 @@
 // Positioned reads over a file or a buffer, so the in-process format readers take only the bytes
 // they need (box and chunk headers, a few small boxes) and are tested on bytes held in memory.
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export interface ByteSource {
@@ -15,11 +16,14 @@ export function bufferSource(data: Buffer): ByteSource {
   };
 }
 
-/** Opens `path` for positioned reads; the caller closes it. */
+/** Opens a regular file for positioned reads; the caller closes it. */
 export async function openFileSource(path: string): Promise<ByteSource & { close(): Promise<void> }> {
-  const fh = await open(path, 'r');
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused just below)
+  const fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const { size } = await fh.stat();
+    const st = await fh.stat();
+    if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+    const { size } = st;
     return {
       size,
       async read(offset, length) {

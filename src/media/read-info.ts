@@ -102,6 +102,10 @@ export async function readKnownFormat(src: ByteSource, timezone: string): Promis
 function warned(info: MediaInfo, problems: string[], opts: ReadMediaOptions, path: string): MediaInfo {
   if (problems.length === 0) return info;
   const warning = `${opts.subject ?? path}: ${problems.join('; ')}`;
-  opts.onWarning?.(warning);
+  try {
+    opts.onWarning?.(warning);
+  } catch {
+    // the caller's logger failing must not turn a readable file into an unreadable one
+  }
   return { ...info, warning };
 }

@@ -143,6 +143,13 @@ describe('cut-off and damaged files: a warning naming the file, never a throw', 
     expect(warned).toHaveLength(1);
   });
 
+  it('a FIFO: refused at once (no wait for a writer), warned, no process', async () => {
+    execFileSync('mkfifo', [p('stuck.MP4')]);
+    const { info, probes } = await read('stuck.MP4');
+    expect(probes).toBe(0);
+    expect(info.warning).toMatch(/^DCIM\/stuck\.MP4: cannot be read: .*stuck\.MP4 is not a regular file$/);
+  });
+
   it('a file that is not there: warned, not thrown', async () => {
     const { info, probes } = await read('missing.MP4');
     expect(probes).toBe(0);
