@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { Custody } from '../custody/index.js';
 import type { ObjectStore } from '../store/index.js';
 import { SourceError } from '../store/index.js';
-import { probeMedia, type MediaInfo } from '../media/index.js';
+import { readMediaInfo, type MediaInfo } from '../media/index.js';
 import { enumerateVolume, type VolumeFile } from '../profiles/enumerate.js';
 import { parseFileName, mediaKindOf } from '../profiles/filename.js';
 import { readIdentity } from '../profiles/identity.js';
@@ -133,7 +133,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     let media: MediaInfo | undefined;
     if (kind === 'video' || kind === 'audio' || (!facts.start && kind !== 'other')) {
       // Probe the stored object, not the camera: it is verified and cannot change under us.
-      media = await probeMedia(put.path).catch((err: Error) => {
+      media = await readMediaInfo(put.path, { subject: file.rel, kind, timezone: req.config.timezone, onWarning: (w) => log.warn(w) }).catch((err: Error) => {
         log.warn(`${file.rel}: ffprobe failed, duration unknown: ${err.message}`);
         return undefined;
       });

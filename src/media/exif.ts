@@ -1,5 +1,6 @@
-// A minimal EXIF block for simulated camera photos: DateTime, DateTimeOriginal and
-// OffsetTimeOriginal, the fields an ingest reads to date a photo. Pure byte work, no tools.
+// A minimal EXIF block for simulated camera photos: DateTime, DateTimeOriginal and, optionally,
+// OffsetTimeOriginal and SubSecTimeOriginal, the fields an ingest reads to date a photo, in either
+// byte order. Pure byte work, no tools.
 
 interface Entry { tag: number; type: 2 | 4; count: number; value: Buffer }
 
@@ -11,21 +12,26 @@ function ascii(tag: number, s: string): Entry {
   return { tag, type: ASCII, count: value.length, value };
 }
 
+/** Byte order of the TIFF structure: Intel ("II") or Motorola ("MM"); cameras write both. */
+interface Order { u16(b: Buffer, v: number, at: number): void; u32(b: Buffer, v: number, at: number): void }
+const LE: Order = { u16: (b, v, at) => b.writeUInt16LE(v, at), u32: (b, v, at) => b.writeUInt32LE(v, at) };
+const BE: Order = { u16: (b, v, at) => b.writeUInt16BE(v, at), u32: (b, v, at) => b.writeUInt32BE(v, at) };
+
 /** Lays out one IFD at `at`; values over 4 bytes follow the IFD. Returns the bytes. */
-function ifd(entries: Entry[], at: number): Buffer {
+function ifd(entries: Entry[], at: number, o: Order): Buffer {
   const head = Buffer.alloc(2 + entries.length * 12 + 4);
-  head.writeUInt16LE(entries.length, 0);
+  o.u16(head, entries.length, 0);
   const extra: Buffer[] = [];
   let dataAt = at + head.length;
   entries.forEach((e, i) => {
     const p = 2 + i * 12;
-    head.writeUInt16LE(e.tag, p);
-    head.writeUInt16LE(e.type, p + 2);
-    head.writeUInt32LE(e.count, p + 4);
+    o.u16(head, e.tag, p);
+    o.u16(head, e.type, p + 2);
+    o.u32(head, e.count, p + 4);
     if (e.value.length <= 4) {
       e.value.copy(head, p + 8);
     } else {
-      head.writeUInt32LE(dataAt, p + 8);
+      o.u32(head, dataAt, p + 8);
       extra.push(e.value);
       dataAt += e.value.length;
     }
@@ -34,19 +40,33 @@ function ifd(entries: Entry[], at: number): Buffer {
   return Buffer.concat([head, ...extra]);
 }
 
+export interface ExifSegmentOptions {
+  /** SubSecTimeOriginal: the digits after the decimal point of the seconds, e.g. "042". */
+  subSec?: string;
+  /** Motorola byte order ("MM"), as some cameras write; default Intel ("II"). */
+  bigEndian?: boolean;
+}
+
 /**
  * Builds an APP1 Exif segment. `local` is the camera's wall clock "YYYY:MM:DD HH:MM:SS",
- * `offset` its UTC offset "+08:00".
+ * `offset` its UTC offset "+08:00" (OffsetTimeOriginal; undefined: not written, as by cameras
+ * older than EXIF 2.31).
  */
-export function exifDateSegment(local: string, offset: string): Buffer {
+export function exifDateSegment(local: string, offset: string | undefined, opts: ExifSegmentOptions = {}): Buffer {
   if (!/^\d{4}:\d{2}:\d{2} \d{2}:\d{2}:\d{2}$/.test(local)) throw new Error(`bad EXIF date "${local}"`);
-  if (!/^[+-]\d{2}:\d{2}$/.test(offset)) throw new Error(`bad EXIF offset "${offset}"`);
-  const tiffHeader = Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00]); // "II", 42, IFD0 at 8
+  if (offset !== undefined && !/^[+-]\d{2}:\d{2}$/.test(offset)) throw new Error(`bad EXIF offset "${offset}"`);
+  if (opts.subSec !== undefined && !/^\d{1,9}$/.test(opts.subSec)) throw new Error(`bad EXIF sub-seconds "${opts.subSec}"`);
+  const o = opts.bigEndian ? BE : LE;
+  const tiffHeader = Buffer.from(opts.bigEndian ? [0x4d, 0x4d, 0x00, 0x2a, 0, 0, 0, 8] : [0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0]);
   const exifAt = 8 + (2 + 2 * 12 + 4) + 20; // IFD0 has 2 entries and the 20-byte DateTime after it
   const pointer = Buffer.alloc(4);
-  pointer.writeUInt32LE(exifAt);
-  const ifd0 = ifd([ascii(0x0132, local), { tag: 0x8769, type: LONG, count: 1, value: pointer }], 8);
-  const exifIfd = ifd([ascii(0x9003, local), ascii(0x9011, offset)], exifAt);
+  o.u32(pointer, exifAt, 0);
+  const ifd0 = ifd([ascii(0x0132, local), { tag: 0x8769, type: LONG, count: 1, value: pointer }], 8, o);
+  // EXIF IFD entries in ascending tag order, as the format asks
+  const exifEntries = [ascii(0x9003, local)];
+  if (offset !== undefined) exifEntries.push(ascii(0x9011, offset));
+  if (opts.subSec !== undefined) exifEntries.push(ascii(0x9291, opts.subSec));
+  const exifIfd = ifd(exifEntries, exifAt, o);
   const tiff = Buffer.concat([tiffHeader, ifd0, exifIfd]);
   const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
   const marker = Buffer.from([0xff, 0xe1, 0, 0]);

@@ -20,6 +20,15 @@ export interface PhotoOptions {
   when: Date;
   /** Camera's UTC offset in minutes for the EXIF wall-clock time; default this machine's zone. */
   utcOffsetMinutes?: number;
+  /**
+   * The EXIF block: 'full' (default) with OffsetTimeOriginal, 'no-offset' the wall clock only
+   * (cameras before EXIF 2.31), 'none' no EXIF at all.
+   */
+  exif?: 'full' | 'no-offset' | 'none';
+  /** SubSecTimeOriginal digits, e.g. "042". */
+  subSec?: string;
+  /** EXIF in Motorola byte order. */
+  bigEndian?: boolean;
 }
 
 const BASE = ['-hide_banner', '-nostdin', '-v', 'error', '-y'];
@@ -70,7 +79,7 @@ export async function restampMedia(src: string, out: string, creationTime: Date)
   ], { subject: out });
 }
 
-/** A small JPEG of a test-pattern frame, with EXIF DateTimeOriginal from the camera clock. */
+/** A small JPEG of a test-pattern frame, with EXIF DateTimeOriginal from the camera clock (see PhotoOptions.exif). */
 export async function makePhoto(out: string, opts: PhotoOptions): Promise<void> {
   const offsetMin = opts.utcOffsetMinutes ?? -opts.when.getTimezoneOffset();
   // The frame varies with the time of day so different shots look different.
@@ -80,8 +89,11 @@ export async function makePhoto(out: string, opts: PhotoOptions): Promise<void> 
     '-vf', `select=eq(n\\,${frame})`, '-frames:v', '1', '-q:v', '6', '-pix_fmt', 'yuvj420p',
     '-f', 'image2', '-c:v', 'mjpeg', out,
   ], { subject: out });
+  if (opts.exif === 'none') return;
   const jpeg = await readFile(out);
-  await writeFile(out, insertJpegSegment(jpeg, exifDateSegment(exifLocal(opts.when, offsetMin), exifOffset(offsetMin))));
+  const offset = opts.exif === 'no-offset' ? undefined : exifOffset(offsetMin);
+  const segment = exifDateSegment(exifLocal(opts.when, offsetMin), offset, { subSec: opts.subSec, bigEndian: opts.bigEndian });
+  await writeFile(out, insertJpegSegment(jpeg, segment));
 }
 
 function exifLocal(when: Date, offsetMin: number): string {

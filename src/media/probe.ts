@@ -16,6 +16,11 @@ export interface MediaInfo {
   creationTime?: Date;
   formatName: string;
   streams: MediaStream[];
+  /**
+   * Set when the file could not be read whole (cut off, damaged, not media): what is wrong,
+   * naming the file. The file is still ingested with what could be read.
+   */
+  warning?: string;
 }
 
 export class MediaProbeError extends Error {

@@ -29,7 +29,15 @@ const BINARIES: Record<MediaTool, string> = {
   ffprobe: process.env.EVIDOCK_FFPROBE ?? 'ffprobe',
 };
 
+const started: Record<MediaTool, number> = { ffmpeg: 0, ffprobe: 0 };
+
+/** How many times each tool has been started by this process (tests and benchmarks count them). */
+export function toolRuns(): Readonly<Record<MediaTool, number>> {
+  return { ...started };
+}
+
 export function runTool(tool: MediaTool, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  started[tool] += 1;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const what = opts.subject ? ` on ${opts.subject}` : '';
   return new Promise((resolve, reject) => {
