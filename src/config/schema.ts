@@ -109,6 +109,10 @@ export const configSchema = z.object({
   ingest: z.object({
     concurrency: z.number().int().min(1).max(16).default(2).describe('cameras ingested at once'),
   }).strict().default({ concurrency: 2 }),
+  storage: z.object({
+    minFreeGiB: z.number().min(0).default(2)
+      .describe('keep this much free on the store\'s file system: below it ingest pauses for every camera (cameras untouched) and resumes when space is back'),
+  }).strict().default({ minFreeGiB: 2 }),
   clock: z.object({
     maxDriftSeconds: z.number().min(0).default(30),
   }).strict().default({ maxDriftSeconds: 30 }),

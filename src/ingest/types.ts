@@ -17,6 +17,8 @@ export interface IngestSummary {
   failed: number;
   status: 'complete' | 'interrupted';
   errors: IngestError[];
+  /** A stored copy did not match its hash (verify mismatch, damaged store): exit code 3. */
+  integrityFailure?: boolean;
 }
 
 export interface IngestProgress {
@@ -30,7 +32,7 @@ export interface IngestProgress {
 export interface IngestRequest {
   root: string;
   profile: Profile;
-  config: Pick<Config, 'timezone' | 'devices'>;
+  config: Pick<Config, 'timezone' | 'devices'> & { storage?: Partial<Config['storage']> | undefined };
   /** What the dock layer already learnt (USB serial, ZFY info, label). */
   hints?: CameraIdentity & { usbSerial?: string };
   signal?: AbortSignal;

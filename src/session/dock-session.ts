@@ -15,6 +15,7 @@ import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockC
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
+import { proveBacklog, type ProofPass } from '../ingest/proof-stage.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -22,7 +23,7 @@ export class ProfileError extends Error { exitCode = 2; }
 
 export interface DockSessionContext {
   profiles: readonly Profile[];
-  config: Pick<Config, 'timezone' | 'devices' | 'clock'>;
+  config: Pick<Config, 'timezone' | 'devices' | 'clock'> & { storage?: Partial<Config['storage']> | undefined };
 }
 
 export interface DockSessionOptions {
@@ -33,6 +34,8 @@ export interface DockSessionOptions {
   /** Overrides the profile's wipe policy (`evidock ingest --wipe`). */
   wipe?: boolean | undefined;
   now?: (() => Date) | undefined;
+  /** Wait for the disk proof of what was stored (`evidock ingest`); the daemon lets it run behind. Wiping always waits. */
+  awaitProof?: boolean | undefined;
 }
 
 export interface DockAlert { id: number; kind: string; severity: AlertSeverity; message: string }
@@ -48,6 +51,10 @@ export interface DockSessionResult extends IngestSummary {
   clockSync: ClockSyncResult | { skipped: string } | null;
   wipe: WipeResult | { skipped: string } | null;
   alerts: DockAlert[];
+  /** Every object this session's recordings name has its disk proof (stored → verified). */
+  verified: boolean;
+  /** The disk-proof pass this dock waited for (null: it runs behind, see `status`). */
+  proof: ProofPass | { error: string } | null;
 }
 
 export function dockFacts(volume: DockedVolume): DockFacts {
@@ -149,6 +156,12 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
 
   const later = alerts.length;
   const clockSync = await afterIngestClock();
+  const wiping = Boolean(opts.wipe ?? prof.wipe === 'afterVerify');
+  const proving = proveBacklog(deps, { signal: opts.signal }).catch((err: Error) => {
+    log.error(`disk proof: ${err.message}`);
+    return { error: err.message };
+  });
+  const proof = wiping || opts.awaitProof ? await proving : null;
   const wipe = await afterIngestWipe();
   if (alerts.length > later) {
     custody.recordSessionChecks(summary.session, { alerts: alerts.map(({ kind, severity, message }) => ({ kind, severity, message })) });
@@ -157,6 +170,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   const all = custody.listAlerts({ sessionId: summary.session }).map((a) => ({ id: a.id, kind: a.kind, severity: a.severity, message: a.message }));
   return {
     ...summary, checks: checksJson(checks), profileMatched: matched, identitySource: source, unknown, clockSync, wipe, alerts: all,
+    verified: summary.status === 'complete' && custody.sessionUnproved(summary.session) === 0, proof,
   };
 
   async function afterIngestClock(): Promise<DockSessionResult['clockSync']> {
@@ -176,7 +190,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   }
 
   async function afterIngestWipe(): Promise<DockSessionResult['wipe']> {
-    if (!(opts.wipe ?? prof.wipe === 'afterVerify')) return null;
+    if (!wiping) return null;
     const skip = !matched ? 'no profile matched this camera'
       : summary.status !== 'complete' ? 'ingest interrupted'
         : unknown.length > 0 ? `camera unknown (${unknown.join(', ')})` : undefined;

@@ -13,3 +13,5 @@ export {
   type Sample,
   type SampleSpec,
 } from './fixity.js';
+export { SpaceGate, roomFor, type SpaceOptions } from './space.js';
+export { fingerprintHandle, FINGERPRINT_SPAN } from './fingerprint.js';
