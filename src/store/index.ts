@@ -15,3 +15,4 @@ export {
 } from './fixity.js';
 export { SpaceGate, roomFor, type SpaceOptions } from './space.js';
 export { fingerprintHandle, FINGERPRINT_SPAN } from './fingerprint.js';
+export { storePipelineHealthy, hashFileOffThread, HashPool, HashWorkerDied } from './hash-worker.js';

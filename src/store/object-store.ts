@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { copyAndHash, hashHandle, throwIfAborted, type CopyOptions } from './copy.js';
 import { errnoOf, SourceError, sourceErrorFrom, StoreError, storeErrorFrom } from './errors.js';
 import { fingerprintHandle } from './fingerprint.js';
+import { hashFileOffThread, HashWorkerDied } from './hash-worker.js';
 import { SpaceGate } from './space.js';
 import { cleanStaleTempsIn, tempName } from './temps.js';
 
@@ -89,6 +90,7 @@ export class ObjectStore {
   async ingestFile(srcPath: PathLike, opts: IngestFileOptions = {}): Promise<IngestResult> {
     throwIfAborted(opts.signal);
     await this.ensureLayout();
+    this.cleanStaleTemps();
     const name = opts.display ?? String(srcPath);
 
     // lstat first: a symlink, FIFO or device is refused without ever being opened.
@@ -185,7 +187,12 @@ export class ObjectStore {
       const st = await fh.stat();
       if (!st.isFile()) return 'mismatch';
       if (expectedSize !== undefined && st.size !== expectedSize) return 'mismatch';
-      const got = await hashHandle(fh, opts.signal);
+      throwIfAborted(opts.signal);
+      // Off the main thread (a worker reads it again by path; the handle above pins the same file).
+      const got = await hashFileOffThread(this.pathFor(sha256)).catch(async (err: unknown) => {
+        if (err instanceof HashWorkerDied) return hashHandle(fh, opts.signal); // its job only: hash it here
+        throw err;
+      });
       return got.sha256 === sha256 ? 'ok' : 'mismatch';
     } catch (err) {
       if (errnoOf(err) === 'EIO') return 'mismatch';
