@@ -107,7 +107,7 @@ export const configSchema = z.object({
       .describe('detect camera block devices and mount them read-only (needs root or mount rights)'),
   }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000, pollMs: 1000, blockDevices: true }),
   ingest: z.object({
-    concurrency: z.number().int().min(1).max(16).default(2).describe('cameras ingested at once'),
+    concurrency: z.number().int().min(1).max(32).default(2).describe('cameras ingested at once (up to 32)'),
   }).strict().default({ concurrency: 2 }),
   storage: z.object({
     minFreeGiB: z.number().min(0).default(2)
