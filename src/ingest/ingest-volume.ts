@@ -5,7 +5,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { Custody } from '../custody/index.js';
-import type { ObjectStore, IngestResult } from '../store/index.js';
+import { AbortError, type ObjectStore, type IngestResult } from '../store/index.js';
 import { probeMedia, type MediaInfo } from '../media/index.js';
 import { enumerateVolume, type VolumeFile } from '../profiles/enumerate.js';
 import { parseFileName, mediaKindOf } from '../profiles/filename.js';
@@ -19,6 +19,7 @@ import { Semaphore } from '../util/mutex.js';
 import { needsRaw } from '../util/raw-name.js';
 import { alreadyInCustody } from './resume.js';
 import { classifyFailure, codeOf } from './store-failure.js';
+import { COPY_SLOTS } from './fair-share.js';
 
 export interface IngestDeps { custody: Custody; store: ObjectStore; logger: Logger }
 
@@ -39,7 +40,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
   custody.markInterruptedSessions();
   store.space.configure({ minFreeBytes: (req.config.storage?.minFreeGiB ?? DEFAULT_MIN_FREE_GIB) * GIB });
 
-  const listing = await enumerateVolume(root, profile);
+  const listing = req.listing ?? await enumerateVolume(root, profile);
   const identity = await readIdentity(root, profile, req.hints);
   const firstName = listing.files[0] ? parseFileName(profile, path.basename(listing.files[0].rel), req.config.timezone) : {};
   const serial = identity.serial ?? firstName.serial ?? 'UNKNOWN';
@@ -176,7 +177,16 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     }
 
     async function ingestOne(file: VolumeFile): Promise<void> {
-      const put = await store.ingestFile(file.absRaw, { signal: req.signal, display: file.abs });
+      // A copy slot shared fairly with the other cameras docked now (fair-share.ts).
+      const slot = await COPY_SLOTS.acquire(String(session), req.signal).catch((err: unknown) => {
+        throw new AbortError({ cause: err });
+      });
+      let put: IngestResult;
+      try {
+        put = await store.ingestFile(file.absRaw, { signal: req.signal, display: file.abs });
+      } finally {
+        slot();
+      }
       noteReplaced(file, put);
       const kind = mediaKindOf(file.rel);
       const facts = parseFileName(profile, path.basename(file.rel), req.config.timezone);

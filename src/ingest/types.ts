@@ -1,5 +1,6 @@
 import type { Profile, Config } from '../config/schema.js';
 import type { CameraIdentity } from '../profiles/identity.js';
+import type { VolumeListing } from '../profiles/enumerate.js';
 
 export interface IngestError { path: string; code: string; message: string }
 
@@ -46,6 +47,8 @@ export interface IngestRequest {
   correctionWindow?: { from: Date; to: Date } | undefined;
   /** The block device under the volume, to tell a dying card from one bad file. */
   device?: { path?: string | undefined; size?: number | undefined } | undefined;
+  /** The volume's listing when the caller already made one (the dock session does): not listed twice. */
+  listing?: VolumeListing | undefined;
   /** Called once the dock session exists (e.g. to store the dock-time checks on it). */
   onSessionStart?: (s: { session: number; device: string; badge?: string }) => void;
 }

@@ -55,6 +55,8 @@ export interface DockSessionResult extends IngestSummary {
   verified: boolean;
   /** The disk-proof pass this dock waited for (null: it runs behind, see `status`). */
   proof: ProofPass | { error: string } | null;
+  /** Seconds from the dock to every file stored (durable, committed) and to the disk proof (null: not waited for). */
+  timing: { storedS: number; verifiedS: number | null };
 }
 
 export function dockFacts(volume: DockedVolume): DockFacts {
@@ -78,6 +80,8 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   const { config } = ctx;
   const now = opts.now ?? (() => new Date());
   const root = volume.root;
+  const t0 = performance.now();
+  const seconds = () => Math.round(performance.now() - t0) / 1000;
 
   let profile: Profile | undefined;
   if (opts.profileName) {
@@ -133,7 +137,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
 
   const rosterBadge = (serial: string | undefined) => config.devices.find((d) => d.serial === serial)?.badge;
   const summary = await ingestVolume({
-    root, profile: prof, config, signal: opts.signal, onProgress: opts.onProgress, device: volume.device,
+    root, profile: prof, config, listing, signal: opts.signal, onProgress: opts.onProgress, device: volume.device,
     hints: { ...identity, ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
       ...(volume.device.serial ? { usbSerial: volume.device.serial } : {}) },
     clockOffsetS: checks.clock.offsetS, correctionWindow: correctionWindow(checks.clock),
@@ -154,6 +158,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   log.info(`dock checks: clock ${c.offsetS === null ? 'not measured' : `offset ${c.offsetS} s`}, battery ${checks.batteryPct ?? '?'} %, `
     + `storage free ${checks.storage ? Math.round(checks.storage.freeBytes / 1e6) : '?'} MB`, { profile: prof.name, identity: source });
 
+  const storedS = seconds();
   const later = alerts.length;
   const clockSync = await afterIngestClock();
   const wiping = Boolean(opts.wipe ?? prof.wipe === 'afterVerify');
@@ -162,6 +167,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
     return { error: err.message };
   });
   const proof = wiping || opts.awaitProof ? await proving : null;
+  const verifiedS = proof ? seconds() : null;
   const wipe = await afterIngestWipe();
   if (alerts.length > later) {
     custody.recordSessionChecks(summary.session, { alerts: alerts.map(({ kind, severity, message }) => ({ kind, severity, message })) });
@@ -171,6 +177,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   return {
     ...summary, checks: checksJson(checks), profileMatched: matched, identitySource: source, unknown, clockSync, wipe, alerts: all,
     verified: summary.status === 'complete' && custody.sessionUnproved(summary.session) === 0, proof,
+    timing: { storedS, verifiedS },
   };
 
   async function afterIngestClock(): Promise<DockSessionResult['clockSync']> {

@@ -119,8 +119,8 @@ describe('loadConfig: errors carry file:line:col', () => {
   });
 
   it('rejects unknown top-level keys', () => {
-    const { err } = failing('dataDir: /srv\nstorage: /x\n');
-    expect(issueAt(err.issues, 'storage')).toMatchObject({ line: 2, col: 1 });
+    const { err } = failing('dataDir: /srv\nstoragee: /x\n');
+    expect(issueAt(err.issues, 'storagee')).toMatchObject({ line: 2, col: 1 });
   });
 
   it('points a missing required key at the mapping that lacks it', () => {
