@@ -25,7 +25,7 @@ describe('loadConfig: where the configuration comes from', () => {
     const loaded = loadConfig({ env: {}, cwd: tmp.dir() });
     expect(loaded.source).toBe(EMBEDDED_SOURCE);
     expect(loaded.config.dataDir).toBe(path.join(tmp.dir(), 'var/evidock'));
-    expect(loaded.config.ingest.concurrency).toBe(2);
+    expect(loaded.config.ingest.concurrency).toBe(16);
     expect(loaded.config.officers).toEqual([]);
     expect(loaded.profiles).toBe(BUILTIN_PROFILES);
   });
