@@ -45,7 +45,8 @@ export function registerIngestCommand(program: Command): void {
         bar?.stop();
         if (opts.json) printJson(result); else printSummary(result);
         const rotten = result.wipe && 'kept' in result.wipe && result.wipe.kept.some((k) => /^stored object (mismatch|missing)/.test(k.reason));
-        process.exitCode = rotten || result.integrityFailure ? EXIT.integrity
+        const proofFailed = result.proof !== null && 'failed' in result.proof && result.proof.failed.length > 0;
+        process.exitCode = rotten || result.integrityFailure || proofFailed ? EXIT.integrity
           : result.failed > 0 || result.status !== 'complete' ? EXIT.failure : EXIT.ok;
       } finally {
         bar?.stop();
