@@ -5,7 +5,7 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import type { Custody } from '../custody/index.js';
-import { AbortError, type ObjectStore, type IngestResult } from '../store/index.js';
+import { AbortError, type ObjectStore, type IngestResult, type Reservation } from '../store/index.js';
 import { probeMedia, type MediaInfo } from '../media/index.js';
 import { enumerateVolume, type VolumeFile } from '../profiles/enumerate.js';
 import { parseFileName, mediaKindOf } from '../profiles/filename.js';
@@ -127,15 +127,17 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
         try {
           for (;;) { // again after a pause for space: nothing of the failed attempt was kept
             if (stop) return;
-            await waitForRoom(file.size);
+            const room = await waitForRoom(file.size);
             try {
-              await ingestOne(file);
+              await ingestOne(file, room);
               bytesDone += file.size;
               break;
             } catch (err) {
               const kind = classifyFailure(err);
               if (kind === 'no-space') { store.space.markFull(); log.warn(`${file.rel}: store full; will copy it again when there is room`); continue; }
               throw err;
+            } finally {
+              room.release();
             }
           }
         } catch (err) {
@@ -160,8 +162,8 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     await Promise.all(commits);
     progress('');
 
-    async function waitForRoom(need: number): Promise<void> {
-      await store.space.waitForRoom(need, {
+    function waitForRoom(need: number): Promise<Reservation> {
+      return store.space.waitForRoom(need, {
         signal: req.signal,
         onPause: (free) => {
           custody.raiseAlert({ kind: 'store-full', severity: 'critical', sessionId: session, deviceSerial: serial,
@@ -176,14 +178,14 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
       });
     }
 
-    async function ingestOne(file: VolumeFile): Promise<void> {
+    async function ingestOne(file: VolumeFile, room: Reservation): Promise<void> {
       // A copy slot shared fairly with the other cameras docked now (fair-share.ts).
       const slot = await COPY_SLOTS.acquire(String(session), req.signal).catch((err: unknown) => {
         throw new AbortError({ cause: err });
       });
       let put: IngestResult;
       try {
-        put = await store.ingestFile(file.absRaw, { signal: req.signal, display: file.abs });
+        put = await store.ingestFile(file.absRaw, { signal: req.signal, display: file.abs, onBytes: (n) => room.written(n) });
       } finally {
         slot();
       }

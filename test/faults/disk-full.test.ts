@@ -78,4 +78,32 @@ describe('disk full', () => {
     for (const [rel, h] of files) expect(sha(fs.readFileSync(path.join(cam, rel)))).toBe(h);
     console.log(`FAULT-SUMMARY ${JSON.stringify({ kind: `disk-full${minFreeGiB ? '-min-free' : ''}`, rounds: 1, landedMidCopy: storedAtPause > 0 ? 1 : 0, lost: 0, duplicated: recs.length - files.size })}`);
   }, 120_000);
+
+  it('two cameras at once: both pause, one store-full alert in all, both complete after space is freed', async () => {
+    const missing = missingForStoreFs();
+    if (missing) { console.log(`skip disk-full fault test (two cameras): ${missing}`); return; }
+    const s: Station = station({ storage: { minFreeGiB: 0 } });
+    cleanups.push(() => s.close());
+    const sfs = await makeStoreFs(s.dir, 64);
+    cleanups.push(() => sfs.close());
+    const store = new ObjectStore(path.join(sfs.mnt, 'store'));
+    const ballast = path.join(sfs.mnt, 'ballast');
+    fs.writeFileSync(ballast, crypto.randomBytes(44 << 20));
+    const cams = ['FUL0002', 'FUL0003'].map((serial) => {
+      const cam = path.join(s.dir, serial);
+      fs.mkdirSync(path.join(cam, 'DCIM/100MEDIA'), { recursive: true });
+      fs.writeFileSync(path.join(cam, 'DEVICE.ID'), `serial=${serial}\nbadge=000001\n`);
+      for (let i = 1; i <= 6; i++) fs.writeFileSync(path.join(cam, `DCIM/100MEDIA/MOV_000${i}.MP4`), crypto.randomBytes(2 << 20));
+      return cam;
+    });
+    const runs = cams.map((cam) => ingestVolume({ root: cam, profile: { ...generic, files: ['DCIM/**/*.MP4'] }, config: s.config }, { ...s, store }));
+    await until('a store-full alert', () => s.custody.listAlerts().find((a) => a.kind === 'store-full'), 60_000);
+    await until('in-flight copies to settle', () => (fs.readdirSync(store.tmpDir).length === 0 ? true : undefined), 60_000);
+    expect(s.custody.listSessions({ running: true })).toHaveLength(2); // both paused, neither ended
+    fs.rmSync(ballast);
+    const sums = await Promise.all(runs);
+    for (const sum of sums) expect(sum).toMatchObject({ status: 'complete', failed: 0, stored: 6 });
+    expect(s.custody.listAlerts().filter((a) => a.kind === 'store-full')).toHaveLength(1);
+    console.log(`FAULT-SUMMARY ${JSON.stringify({ kind: 'disk-full-two-cameras', rounds: 1, landedMidCopy: 1, lost: 0, duplicated: s.custody.listRecordings().length - 12 })}`);
+  }, 120_000);
 });
