@@ -163,7 +163,9 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   const clockSync = await afterIngestClock();
   const wiping = Boolean(opts.wipe ?? prof.wipe === 'afterVerify');
   const proving = proveBacklog(deps, { signal: opts.signal }).catch((err: Error) => {
-    log.error(`disk proof: ${err.message}`);
+    // Stopping (SIGTERM) aborts the proof: the backlog stays and is proven by the next pass.
+    if (opts.signal?.aborted) log.warn(`disk proof stopped: ${err.message}; the backlog is proven later`);
+    else log.error(`disk proof: ${err.message}`);
     return { error: err.message };
   });
   const proof = wiping || opts.awaitProof ? await proving : null;
