@@ -125,7 +125,7 @@ describe('resume shortcut', () => {
     for (const n of names) { putRaw(cam, Buffer.from(n), 3 << 20); fs.utimesSync(path.join(cam, n), epoch, epoch); }
     const first = await ingestVolume({ root: cam, profile: generic, config: s.config }, s);
     expect(first.stored).toBe(3);
-    // Numbering restarted: new bytes, same name, size and mtime (only the middle MiB differs from before? no: all).
+    // Numbering restarted: new bytes under the same name, size and mtime.
     const newSha = putRaw(cam, Buffer.from(names[0]!), 3 << 20);
     fs.utimesSync(path.join(cam, names[0]!), epoch, epoch);
     const second = await ingestVolume({ root: cam, profile: generic, config: s.config }, s);
