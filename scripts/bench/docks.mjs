@@ -1,7 +1,9 @@
 // Dock benchmark (run by scripts/bench-ingest.sh, which makes the images and cleans up after a
 // crash): camera images attached as loop devices into a running `evidock daemon`.
-//   throughput: one camera vs four at once (attach → "ingest complete" in the daemon's log),
-//               against `cp -r` of the same images from their FUSE mounts (disk-limited reference);
+//   throughput: 1, 4, 8 and 16 cameras at once (manifest `counts`; attach → "ingest complete" in
+//               the daemon's log), against `cp -r` + sync of the same images at once from their
+//               FUSE mounts (disk-limited reference); the daemon's peak RSS and CPU seconds per GiB;
+//               when the last camera's ingest started;
 //   latency:    attach → first store temp file written, for dock.pollMs 200 and the default.
 // Every timed run starts with cold caches and a fresh data directory. Prints tables on stdout,
 // writes the raw figures as JSON.  Usage: node docks.mjs MANIFEST.json
@@ -77,10 +79,22 @@ async function dock(d, images, jitterMs = 0) {
   };
 }
 
-async function withDaemon(label, pollMs, fn) {
-  const d = await startDaemon({ evidock: m.evidock, work: m.work, dockDir: m.dockDir, label, pollMs, concurrency: 4, pidFile: m.pidFile });
+/** Peak RSS (MB) and CPU seconds (own + reaped children, e.g. the disk-proof helper) of a live process. */
+function usageOf(pid) {
   try {
-    return await fn(d);
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const tck = 100; // USER_HZ
+    return { rssMB: Number(hwm) / 1024, cpuS: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tck };
+  } catch { return { rssMB: NaN, cpuS: NaN }; }
+}
+
+async function withDaemon(label, pollMs, fn, concurrency = 4) {
+  const d = await startDaemon({ evidock: m.evidock, work: m.work, dockDir: m.dockDir, label, pollMs, concurrency, pidFile: m.pidFile });
+  try {
+    const r = await fn(d);
+    if (r && typeof r === 'object' && !Array.isArray(r)) Object.assign(r, usageOf(d.child.pid));
+    return r;
   } finally {
     await d.stop();
     for (const l of d.log.poll()) {
@@ -118,24 +132,22 @@ async function cpRef(images, label) {
 
 const f = (x, w = 7, p = 2) => (Number.isFinite(x) ? x.toFixed(p) : '—').padStart(w);
 const mibs = (r) => r.bytes / MiB / r.wallS;
-const copyMibs = (r) => r.bytes / MiB / r.copyS;
-const runsOf = (rs, g = (r) => r.wallS) => rs.map((r) => f(g(r), 0, 2)).join(' ');
 
 async function main() {
   const R = m.repeat;
-  const res = { single: [], four: [], cp1: [], cp4: [], latency: {} };
-  progress(`cp -r reference from ${m.fs} FUSE mounts (${R}× one camera, ${R}× four at once)`);
-  for (let r = 0; r < R; r++) {
-    res.cp1.push(await cpRef([m.cams[r % m.cams.length]], 'cp1'));
-    res.cp4.push(await cpRef(m.cams, 'cp4'));
-  }
-  for (let r = 0; r < R; r++) {
-    const one = m.cams[r % m.cams.length];
-    progress(`run ${r + 1}/${R}: one camera (${one.serial}), then four at once — daemon pollMs 200, concurrency 4`);
-    res.single.push(await withDaemon(`single-${r + 1}`, 200, (d) => dock(d, [one])));
-    res.four.push(await withDaemon(`four-${r + 1}`, 200, (d) => dock(d, m.cams)));
+  const counts = m.counts ?? [1, 4];
+  const res = { runs: {}, cp: {}, latency: {} };
+  for (const n of counts) {
+    res.runs[n] = []; res.cp[n] = [];
+    for (let r = 0; r < R; r++) {
+      const cams = m.cams.slice(0, n);
+      progress(`${n} camera(s) at once, run ${r + 1}/${R}: cp -r + sync reference, then evidock daemon (pollMs 200, concurrency ${Math.max(...counts)})`);
+      res.cp[n].push(await cpRef(cams, `cp${n}`));
+      res.runs[n].push(await withDaemon(`n${n}-${r + 1}`, 200, (d) => dock(d, cams), Math.max(...counts)));
+    }
   }
   for (const pollMs of [200, undefined]) {
+    if (!m.latency.length) break;
     const key = pollMs ? String(pollMs) : '1000 (default)';
     progress(`dock-to-first-byte: ${m.latency.length} docks one after another, dock.pollMs ${key}`);
     res.latency[key] = await withDaemon(`latency-${pollMs ?? 'default'}`, pollMs, async (d) => {
@@ -145,45 +157,43 @@ async function main() {
     });
   }
   fs.writeFileSync(m.out, JSON.stringify(res, null, 2));
-  report(res);
+  report(res, counts);
 }
 
-function report(res) {
+function report(res, counts) {
   const cam = m.cams[0];
-  const single = median(res.single.map(mibs)); const four = median(res.four.map(mibs));
-  const singleCopy = median(res.single.map(copyMibs)); const fourCopy = median(res.four.map(copyMibs));
-  const c1 = median(res.cp1.map(mibs)); const c4 = median(res.cp4.map(mibs));
-  const row = (name, rs, g = mibs, w = (r) => r.wallS) => console.log(
-    `  ${name.padEnd(44)} ${f(median(rs.map(w)))} ${f(median(rs.map(g)), 8, 1)}   ${runsOf(rs, w)}`);
-  console.log(`\nconcurrent docks: ${m.cams.length} ${m.fs} images of ${(cam.bytes / MiB).toFixed(1)} MiB (${cam.files} files) each, loop-attached read-only;`);
-  const profiles = [...new Set([...res.single, ...res.four].flatMap((r) => r.cams.map((c) => c.profile ?? '?')))].join(', ');
-  console.log(`daemon dock.pollMs 200, ingest.concurrency 4; profile ${profiles}; ${m.isRoot ? 'cold cache' : 'warm cache: not root'}; median of ${m.repeat} runs`);
-  console.log(`  ${'run'.padEnd(44)} ${'wall s'.padStart(7)} ${'MiB/s'.padStart(8)}   runs (wall s)`);
-  row('evidock, 1 camera: attach → ingest complete', res.single);
-  row(`evidock, ${m.cams.length} cameras: attach → all complete`, res.four);
-  row('evidock, 1 camera: copy phase (started → done)', res.single, copyMibs, (r) => r.copyS);
-  row(`evidock, ${m.cams.length} cameras: copy phase (first start → last done)`, res.four, copyMibs, (r) => r.copyS);
-  row(`cp -r + sync, 1 camera (${m.fs} FUSE mount)`, res.cp1);
-  row(`cp -r + sync, ${m.cams.length} cameras at once`, res.cp4);
-  console.log(`  aggregate / single camera: evidock ${f(four / single, 0)} (target ≥ 0.90), copy phase ${f(fourCopy / singleCopy, 0)}, cp ${f(c4 / c1, 0)}`);
-  console.log(`  evidock ${m.cams.length} cameras / cp ${m.cams.length} cameras: ${f(four / c4, 0)};  evidock 1 camera / cp 1 camera: ${f(single / c1, 0)}`);
-  const started = res.four.map((r) => r.cams.map((c) => c.startedS).sort((a, b) => a - b).map((x) => f(x, 0)).join('/'));
-  console.log(`  ${m.cams.length}-camera runs, ingest started at (s after the first attach): ${started.join('   ')}`);
-  const all = [...res.single, ...res.four].flatMap((r) => r.cams);
-  console.log(`  evidock's mount released after "ingest complete": median ${f(median(all.map((c) => c.releasedAfterDoneS)), 0)} s, max ${f(Math.max(...all.map((c) => c.releasedAfterDoneS)), 0)} s;`
+  const one = median(res.runs[counts[0]].map(mibs));
+  console.log(`\nconcurrent docks: up to ${m.cams.length} ${m.fs} images of ${(cam.bytes / MiB).toFixed(1)} MiB (${cam.files} files) each, loop-attached read-only;`);
+  const profiles = [...new Set(Object.values(res.runs).flat().flatMap((r) => r.cams.map((c) => c.profile ?? '?')))].join(', ');
+  console.log(`daemon dock.pollMs 200, ingest.concurrency ${Math.max(...counts)}; profile ${profiles}; ${m.isRoot ? 'cold cache' : 'warm cache: not root'}; median of ${m.repeat} run(s)`);
+  console.log(`  ${'cameras'.padEnd(8)} ${'wall s'.padStart(7)} ${'MiB/s'.padStart(8)} ${'/1 cam'.padStart(7)} ${'cp MiB/s'.padStart(9)} ${'/cp'.padStart(6)} `
+    + `${'last started s'.padStart(14)} ${'peak RSS MB'.padStart(11)} ${'CPU s/GiB'.padStart(9)}`);
+  for (const n of counts) {
+    const rs = res.runs[n];
+    const agg = median(rs.map(mibs));
+    const cp = median(res.cp[n].map(mibs));
+    const last = median(rs.map((r) => Math.max(...r.cams.map((c) => c.startedS))));
+    const cpuPerGiB = median(rs.map((r) => r.cpuS / (r.bytes / 1024 ** 3)));
+    console.log(`  ${String(n).padEnd(8)} ${f(median(rs.map((r) => r.wallS)))} ${f(agg, 8, 1)} ${f(agg / one)} ${f(cp, 9, 1)} ${f(agg / cp, 6)} `
+      + `${f(last, 14)} ${f(median(rs.map((r) => r.rssMB)), 11, 1)} ${f(cpuPerGiB, 9)}`);
+  }
+  console.log('  targets: aggregate / cp ≥ 0.5 (4 and 16); 16 cameras / 1 camera ≥ 0.9; last of 16: dock → first byte < 2 s'
+    + ' (shown: attach → "ingest started" of the last camera); peak RSS ≤ 200 MB at 16');
+  const all = Object.values(res.runs).flat().flatMap((r) => r.cams);
+  console.log(`  evidock's mount released after "ingest complete": median ${f(median(all.map((c) => c.releasedAfterDoneS)), 0)} s;`
     + ` undock seen after losetup -d: median ${f(median(all.map((c) => c.undockS)), 0)} s`);
 
-  console.log(`\ndock-to-first-byte: ${m.latency.length} docks per setting of ${m.fs} images of ${(m.latency[0].bytes / MiB).toFixed(1)} MiB`
-    + ` (${m.latency[0].files} files), one at a time at a random phase of the poll; ${m.isRoot ? 'cold cache' : 'warm cache'}; seconds after losetup, median [min–max]`);
-  console.log(`  ${'dock.pollMs'.padEnd(15)} ${'→ docked+mounted'.padEnd(20)} ${'→ ingest started'.padEnd(20)} ${'→ .part created'.padEnd(20)} ${'→ first byte'.padEnd(20)} target < 2 s`);
-  const span = (xs) => `${f(median(xs), 0)} [${f(Math.min(...xs), 0)}–${f(Math.max(...xs), 0)}]`.padEnd(20);
-  for (const [key, docks] of Object.entries(res.latency)) {
-    const fb = median(docks.map((r) => r.firstByteS));
-    console.log(`  ${key.padEnd(15)} ${span(docks.map((r) => r.cams[0].dockedS))} ${span(docks.map((r) => r.cams[0].startedS))} `
-      + `${span(docks.map((r) => r.firstPartS))} ${span(docks.map((r) => r.firstByteS))} ${fb < 2 ? 'met' : 'MISSED'}`);
+  if (Object.keys(res.latency).length) {
+    console.log(`\ndock-to-first-byte: ${m.latency.length} docks per setting of ${m.fs} images of ${(m.latency[0].bytes / MiB).toFixed(1)} MiB`
+      + ` (${m.latency[0].files} files), one at a time at a random phase of the poll; ${m.isRoot ? 'cold cache' : 'warm cache'}; seconds after losetup, median [min–max]`);
+    console.log(`  ${'dock.pollMs'.padEnd(15)} ${'→ docked+mounted'.padEnd(20)} ${'→ ingest started'.padEnd(20)} ${'→ .part created'.padEnd(20)} ${'→ first byte'.padEnd(20)} target < 2 s`);
+    const span = (xs) => `${f(median(xs), 0)} [${f(Math.min(...xs), 0)}–${f(Math.max(...xs), 0)}]`.padEnd(20);
+    for (const [key, docks] of Object.entries(res.latency)) {
+      const fb = median(docks.map((r) => r.firstByteS));
+      console.log(`  ${key.padEnd(15)} ${span(docks.map((r) => r.cams[0].dockedS))} ${span(docks.map((r) => r.cams[0].startedS))} `
+        + `${span(docks.map((r) => r.firstPartS))} ${span(docks.map((r) => r.firstByteS))} ${fb < 2 ? 'met' : 'MISSED'}`);
+    }
   }
-  const singles = res.single.map((r) => r.firstByteS);
-  console.log(`  (pollMs 200, ${(cam.bytes / MiB).toFixed(0)} MiB camera of the throughput runs: first byte ${span(singles).trim()})`);
 
   const seen = [...new Set(logged.map((l) => l.replace(/^[^:]+: /, '')))];
   if (problems.length || seen.length) {

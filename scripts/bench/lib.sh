@@ -2,28 +2,33 @@
 # cold caches, clean-up of loop devices and mounts under a work directory.
 # Expects ROOT, WORK and IS_ROOT to be set by the caller.
 
-# make_volume DIR SERIAL BADGE NLARGE LARGE_MIB NSMALL
+# make_volume DIR SERIAL BADGE NLARGE LARGE_MIB NSMALL [NAMES [SMALL_BYTES]]
 # A generic-profile camera tree: DEVICE.ID, NLARGE random "clips" of LARGE_MIB MiB and NSMALL
-# random "photos" of 8-56 KiB. Random content, so no two cameras (or runs) deduplicate.
+# random "photos" of 8-56 KiB (or exactly SMALL_BYTES each). Random content, so no two cameras
+# (or runs) deduplicate. NAMES "timed" (default): names carry the recording time
+# (20261126_080100_SERIAL_BADGE_0001.MP4); "untimed": MOV_0001.MP4 and IMG_0001.JPG, as many
+# cameras write them (evidock then reads the time from the file itself).
 make_volume() {
-  local d="$1" serial="$2" badge="$3" nlarge="$4" large_mib="$5" nsmall="$6" t i
+  local d="$1" serial="$2" badge="$3" nlarge="$4" large_mib="$5" nsmall="$6" names="${7:-timed}" small_bytes="${8:-0}" t i
   mkdir -p "$d/DCIM/100MEDIA"
   printf 'serial=%s\nbadge=%s\nmodel=bench\n' "$serial" "$badge" > "$d/DEVICE.ID"
   for i in $(seq 1 "$nlarge"); do
     t=$(printf "20261126_08%02d00" "$i")
-    head -c "$((large_mib << 20))" /dev/urandom > "$d/DCIM/100MEDIA/${t}_${serial}_${badge}_$(printf %04d "$i").MP4"
+    local clip="${t}_${serial}_${badge}_$(printf %04d "$i").MP4"
+    [ "$names" = untimed ] && clip="MOV_$(printf %04d "$i").MP4"
+    head -c "$((large_mib << 20))" /dev/urandom > "$d/DCIM/100MEDIA/$clip"
   done
   [ "$nsmall" -gt 0 ] || return 0
   # small files: one random pool cut into pieces of 8-56 KiB (fast, all distinct)
   local pool="$d.pool"
-  head -c "$((nsmall * 57344))" /dev/urandom > "$pool"
+  head -c "$((nsmall * (small_bytes > 0 ? small_bytes : 57344)))" /dev/urandom > "$pool"
   node -e '
-    const fs=require("fs"); const [pool,dir,n,serial,badge]=[process.argv[1],process.argv[2],+process.argv[3],process.argv[4],process.argv[5]];
+    const fs=require("fs"); const [pool,dir,n,serial,badge,names,fixed]=[process.argv[1],process.argv[2],+process.argv[3],process.argv[4],process.argv[5],process.argv[6],+process.argv[7]];
     const buf=fs.readFileSync(pool); let off=0;
-    for(let i=0;i<n;i++){const len=8192+((i*7919)%49152); const t=new Date(Date.UTC(2026,10,26,9,0,0)+i*1000);
+    for(let i=0;i<n;i++){const len=fixed>0?fixed:8192+((i*7919)%49152); const t=new Date(Date.UTC(2026,10,26,9,0,0)+i*1000);
       const p=(x,w)=>String(x).padStart(w,"0");
-      const name=`${t.getUTCFullYear()}${p(t.getUTCMonth()+1,2)}${p(t.getUTCDate(),2)}_${p(t.getUTCHours(),2)}${p(t.getUTCMinutes(),2)}${p(t.getUTCSeconds(),2)}_${serial}_${badge}_${p(i+1,4)}.JPG`;
-      fs.writeFileSync(dir+"/"+name, buf.subarray(off,off+len)); off+=len;}' "$pool" "$d/DCIM/100MEDIA" "$nsmall" "$serial" "$badge"
+      const name=names==="untimed"?`IMG_${p(i+1,n>9999?5:4)}.JPG`:`${t.getUTCFullYear()}${p(t.getUTCMonth()+1,2)}${p(t.getUTCDate(),2)}_${p(t.getUTCHours(),2)}${p(t.getUTCMinutes(),2)}${p(t.getUTCSeconds(),2)}_${serial}_${badge}_${p(i+1,4)}.JPG`;
+      fs.writeFileSync(dir+"/"+name, buf.subarray(off,off+len)); off+=len;}' "$pool" "$d/DCIM/100MEDIA" "$nsmall" "$serial" "$badge" "$names" "$small_bytes"
   rm -f "$pool"
 }
 

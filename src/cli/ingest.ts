@@ -35,7 +35,7 @@ export function registerIngestCommand(program: Command): void {
         }
         let started = false;
         const result = await runDockSession(await directoryVolume(root, 'cli'), ctx.loaded, ctx, {
-          signal: abort.signal, profileName: opts.profile, ...(opts.wipe ? { wipe: true } : {}),
+          signal: abort.signal, profileName: opts.profile, ...(opts.wipe ? { wipe: true } : {}), awaitProof: true,
           onProgress: (p) => {
             if (!bar) return;
             if (!started) { bar.start(p.total, 0, { file: '' }); started = true; }
@@ -45,7 +45,8 @@ export function registerIngestCommand(program: Command): void {
         bar?.stop();
         if (opts.json) printJson(result); else printSummary(result);
         const rotten = result.wipe && 'kept' in result.wipe && result.wipe.kept.some((k) => /^stored object (mismatch|missing)/.test(k.reason));
-        process.exitCode = rotten ? EXIT.integrity
+        const proofFailed = result.proof !== null && 'failed' in result.proof && result.proof.failed.length > 0;
+        process.exitCode = rotten || result.integrityFailure || proofFailed ? EXIT.integrity
           : result.failed > 0 || result.status !== 'complete' ? EXIT.failure : EXIT.ok;
       } finally {
         bar?.stop();
@@ -65,6 +66,7 @@ function printSummary(s: DockSessionResult): void {
     `session ${s.session}  device ${s.device}${s.badge ? `  badge ${s.badge}` : ''}  profile ${s.profile}${s.profileMatched ? '' : ' (no profile matched)'}  ${s.status}`,
     `checks: clock ${offset}; battery ${s.checks.batteryPct ?? '?'} %; storage ${storage}`,
     `files ${s.files}  bytes ${s.bytes}  stored ${s.stored}  duplicates ${s.duplicates}  already recorded ${s.alreadyRecorded}  failed ${s.failed}`,
+    `${s.status === 'complete' ? 'stored' : 'not all stored'}; ${s.verified ? 'verified: every object re-read from the disk and matched' : 'not yet verified from the disk'}`,
     ...s.errors.map((e) => `  error ${e.code}: ${e.message}`),
   ];
   if (s.clockSync) {

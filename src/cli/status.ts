@@ -14,10 +14,11 @@ export function registerStatusCommand(program: Command): void {
         const usage = await ctx.store.usage();
         const running = ctx.custody.listSessions({ running: true });
         const alerts = ctx.custody.listAlerts({ open: true });
+        const verificationBacklog = ctx.custody.proofBacklog(); // objects stored, not yet proven from the disk
         const report = {
           config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,
           daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, roots: daemon.roots, docked: daemon.docked, ingesting: daemon.ingesting } : null,
-          sessionsRunning: running, store: usage, custody: stats, openAlerts: alerts,
+          sessionsRunning: running, store: usage, custody: stats, openAlerts: alerts, verificationBacklog,
         };
         if (opts.json) { printJson(report); return; }
         const lines = [
@@ -27,6 +28,7 @@ export function registerStatusCommand(program: Command): void {
           ...(daemon?.docked ?? []).map((d) => `  docked    ${d.device ?? '?'} at ${d.root} since ${d.since}`),
           ...(daemon?.ingesting ?? []).map((i) => `  ingesting ${i.root} ${i.index ?? 0}/${i.total ?? '?'} ${i.file ?? ''}`),
           `store    ${usage.objects} objects, ${usage.bytes} bytes`,
+          `verify   ${verificationBacklog.objects} objects (${verificationBacklog.bytes} bytes) stored but not yet proven from the disk`,
           `custody  ${stats.recordings} recordings from ${stats.devices} devices in ${stats.sessions} sessions`,
           `alerts   ${alerts.length} open`,
           ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`),

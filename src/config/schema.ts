@@ -107,8 +107,13 @@ export const configSchema = z.object({
       .describe('detect camera block devices and mount them read-only (needs root or mount rights)'),
   }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000, pollMs: 1000, blockDevices: true }),
   ingest: z.object({
-    concurrency: z.number().int().min(1).max(16).default(2).describe('cameras ingested at once'),
-  }).strict().default({ concurrency: 2 }),
+    concurrency: z.number().int().min(1).max(32).default(16)
+      .describe('cameras ingested at once (up to 32); copies share process-wide slots fairly, so memory stays flat'),
+  }).strict().default({ concurrency: 16 }),
+  storage: z.object({
+    minFreeGiB: z.number().min(0).default(2)
+      .describe('keep this much free on the store\'s file system: below it ingest pauses for every camera (cameras untouched) and resumes when space is back'),
+  }).strict().default({ minFreeGiB: 2 }),
   clock: z.object({
     maxDriftSeconds: z.number().min(0).default(30),
   }).strict().default({ maxDriftSeconds: 30 }),

@@ -9,7 +9,8 @@ import { audit, writeTx, type Ctx } from './context.js';
 import { getDevice, listDevices, upsertDevice } from './devices.js';
 import { endSession, getSession, listSessions, markInterruptedSessions, recordSessionChecks, startSession } from './sessions.js';
 import {
-  commitRecording, findRecording, getRecording, hasRecording, listObjects, listRecordings, markVerified,
+  commitRecording, findRecording, getObject, getRecording, hasObject, hasRecording, listObjects, listRecordings, markVerified,
+  proofBacklog, recordDiskProof, resumeFingerprints, sessionUnproved, unprovedObjects,
 } from './recordings.js';
 import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
 import type * as T from './types.js';
@@ -68,6 +69,17 @@ export class Custody {
   findRecording(deviceSerial: string, sourcePath: string): T.RecordingRow[] { return findRecording(this.#ctx, deviceSerial, sourcePath); }
   hasRecording(deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): boolean {
     return hasRecording(this.#ctx, deviceSerial, sourcePath, size, mtimeMs);
+  }
+  resumeFingerprints(deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): string[] {
+    return resumeFingerprints(this.#ctx, deviceSerial, sourcePath, size, mtimeMs);
+  }
+  hasObject(sha256: string): boolean { return hasObject(this.#ctx, sha256); }
+  getObject(sha256: string): T.ObjectRow | undefined { return getObject(this.#ctx, sha256); }
+  unprovedObjects(limit = 256): { sha256: string; size: number }[] { return unprovedObjects(this.#ctx, limit); }
+  proofBacklog(): { objects: number; bytes: number } { return proofBacklog(this.#ctx); }
+  sessionUnproved(sessionId: number): number { return sessionUnproved(this.#ctx, sessionId); }
+  recordDiskProof(ok: string[], failed: { sha256: string; reason: string }[], at: T.TimeInput = new Date()): number {
+    return recordDiskProof(this.#ctx, ok, failed, at);
   }
   listRecordings(filter: T.RecordingFilter = {}): T.RecordingRow[] { return listRecordings(this.#ctx, filter); }
   listObjects(): T.ObjectRow[] { return listObjects(this.#ctx); }

@@ -154,9 +154,21 @@ ALTER TABLE dock_sessions ADD COLUMN clock_source TEXT;   -- how the offset was 
 ALTER TABLE dock_sessions ADD COLUMN camera_time TEXT;    -- the camera's clock (or best evidence of it) at the dock
 `;
 
+// Ingest evidence (issue 7 defects 11 and 12, issue 8): a name's raw bytes when they are not UTF-8
+// (source_path holds the escaped form, src/util/raw-name.ts); the fingerprint that lets a
+// re-dock skip a file only when its content is the recorded one; the volume's st_dev is not kept
+// (it changes per mount), the device row is what the resume compares.
+const ingestEvidence = `
+ALTER TABLE recordings ADD COLUMN source_path_raw BLOB;  -- NULL: source_path's UTF-8 is the exact name
+ALTER TABLE recordings ADD COLUMN fingerprint TEXT;      -- sha256 over size, first and last MiB of the camera file
+CREATE INDEX recordings_resume ON recordings(device_id, source_path, size, mtime_ms);
+CREATE INDEX objects_unverified ON objects(verified_at) WHERE verified_at IS NULL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
   { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
+  { version: 3, name: 'raw source names, resume fingerprints, disk-proof backlog', sql: ingestEvidence },
 ];
 
 export function schemaVersion(db: Db): number {

@@ -75,16 +75,18 @@ export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitRe
     const info = stmt(ctx.db, `
       INSERT INTO recordings (session_id, device_id, device_serial, badge, source_path, size, mtime_ms, sha256,
         recorded_start, recorded_end, duration_s, start_source, media_kind, ingested_at,
-        clock_offset_s, corrected_start, corrected_end)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        clock_offset_s, corrected_start, corrected_end, source_path_raw, fingerprint)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       input.sessionId, deviceId, input.deviceSerial, input.badge ?? null, input.sourcePath, input.size, mtimeMs, input.sha256,
       recordedStart, recordedEnd, input.durationS ?? null, input.startSource, input.mediaKind,
       input.ingestedAt === undefined ? now : toIso(input.ingestedAt),
-      offset, correctedTime(recordedStart, offset), correctedTime(recordedEnd, offset));
+      offset, correctedTime(recordedStart, offset), correctedTime(recordedEnd, offset),
+      input.sourcePathRaw ?? null, input.fingerprint ?? null);
     const recordingId = Number(info.lastInsertRowid);
     audit(ctx, 'recording.commit', {
       recordingId, sha256: input.sha256, size: input.size, sourcePath: input.sourcePath,
       deviceSerial: input.deviceSerial, sessionId: input.sessionId,
+      ...(input.sourcePathRaw ? { sourcePathRawHex: input.sourcePathRaw.toString('hex') } : {}),
     });
     return { recordingId, duplicate: false, objectIsNew: !obj };
   });
@@ -104,6 +106,60 @@ export function findRecording(ctx: Ctx, deviceSerial: string, sourcePath: string
 export function hasRecording(ctx: Ctx, deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): boolean {
   return stmt(ctx.db, 'SELECT 1 FROM recordings WHERE device_serial = ? AND source_path = ? AND size = ? AND mtime_ms = ? LIMIT 1')
     .get(deviceSerial, sourcePath, size, Math.trunc(mtimeMs)) !== undefined;
+}
+
+/**
+ * The fingerprints recorded for this device's file at this path with this size and mtime: the
+ * resume shortcut may skip the file only when the camera file's fingerprint is among them. The
+ * device is compared by its row (never another camera's file), rows without one give nothing.
+ */
+export function resumeFingerprints(ctx: Ctx, deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): string[] {
+  return (stmt(ctx.db, `SELECT r.fingerprint AS fp FROM recordings r JOIN devices d ON d.id = r.device_id
+    WHERE d.serial = ? AND r.source_path = ? AND r.size = ? AND r.mtime_ms = ? AND r.fingerprint IS NOT NULL`)
+    .all(deviceSerial, sourcePath, size, Math.trunc(mtimeMs)) as { fp: string }[]).map((r) => r.fp);
+}
+
+export function getObject(ctx: Ctx, sha256: string): ObjectRow | undefined {
+  return stmt(ctx.db, 'SELECT sha256, size, stored_at AS storedAt, verified_at AS verifiedAt FROM objects WHERE sha256 = ?')
+    .get(sha256) as ObjectRow | undefined;
+}
+
+/** Whether custody already has a row for this object (an object file without one is an orphan). */
+export function hasObject(ctx: Ctx, sha256: string): boolean {
+  return stmt(ctx.db, 'SELECT 1 FROM objects WHERE sha256 = ?').get(sha256) !== undefined;
+}
+
+/** Objects still waiting for their disk proof, oldest first. */
+export function unprovedObjects(ctx: Ctx, limit: number): { sha256: string; size: number }[] {
+  return stmt(ctx.db, 'SELECT sha256, size FROM objects WHERE verified_at IS NULL ORDER BY stored_at, sha256 LIMIT ?')
+    .all(limit) as { sha256: string; size: number }[];
+}
+
+/** The verification backlog: objects (and bytes) not yet proven from the disk. */
+export function proofBacklog(ctx: Ctx): { objects: number; bytes: number } {
+  const r = stmt(ctx.db, 'SELECT count(*) AS n, coalesce(sum(size), 0) AS b FROM objects WHERE verified_at IS NULL').get() as { n: number; b: number };
+  return { objects: Number(r.n), bytes: Number(r.b) };
+}
+
+/** Per session: recordings whose object is not yet proven from the disk (0: the session is verified). */
+export function sessionUnproved(ctx: Ctx, sessionId: number): number {
+  return Number((stmt(ctx.db, `SELECT count(*) AS n FROM recordings r JOIN objects o ON o.sha256 = r.sha256
+    WHERE r.session_id = ? AND o.verified_at IS NULL`).get(sessionId) as { n: number }).n);
+}
+
+/**
+ * Disk proof of a batch of objects: each re-read from the medium matched. Sets verified_at and
+ * appends one audit entry naming the batch; failures are named in the same entry.
+ */
+export function recordDiskProof(ctx: Ctx, ok: string[], failed: { sha256: string; reason: string }[], at: TimeInput): number {
+  const when = toIso(at);
+  return writeTx(ctx, () => {
+    let n = 0;
+    const upd = stmt(ctx.db, 'UPDATE objects SET verified_at = ? WHERE sha256 = ?');
+    for (const h of ok) n += upd.run(when, h).changes;
+    audit(ctx, 'objects.disk-proof', { proved: ok, failed });
+    return n;
+  });
 }
 
 /** Ordered by recordedStart ascending; since is inclusive, until exclusive. */

@@ -100,6 +100,10 @@ export interface CommitRecordingInput {
    * also gets correctedStart/correctedEnd = recorded − offset; the recorded times are kept as given.
    */
   clockOffsetS?: number | null | undefined;
+  /** The exact bytes of the camera's path when sourcePath had to be escaped (not UTF-8). */
+  sourcePathRaw?: Buffer | null | undefined;
+  /** sha256 over size, first and last MiB of the camera file (store/fingerprint.ts): resume evidence. */
+  fingerprint?: string | null | undefined;
 }
 
 export interface CommitResult {

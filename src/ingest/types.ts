@@ -1,5 +1,6 @@
 import type { Profile, Config } from '../config/schema.js';
 import type { CameraIdentity } from '../profiles/identity.js';
+import type { VolumeListing } from '../profiles/enumerate.js';
 
 export interface IngestError { path: string; code: string; message: string }
 
@@ -17,6 +18,8 @@ export interface IngestSummary {
   failed: number;
   status: 'complete' | 'interrupted';
   errors: IngestError[];
+  /** A stored copy did not match its hash (verify mismatch, damaged store): exit code 3. */
+  integrityFailure?: boolean;
 }
 
 export interface IngestProgress {
@@ -30,7 +33,7 @@ export interface IngestProgress {
 export interface IngestRequest {
   root: string;
   profile: Profile;
-  config: Pick<Config, 'timezone' | 'devices'>;
+  config: Pick<Config, 'timezone' | 'devices'> & { storage?: Partial<Config['storage']> | undefined };
   /** What the dock layer already learnt (USB serial, ZFY info, label). */
   hints?: CameraIdentity & { usbSerial?: string };
   signal?: AbortSignal;
@@ -44,6 +47,8 @@ export interface IngestRequest {
   correctionWindow?: { from: Date; to: Date } | undefined;
   /** The block device under the volume, to tell a dying card from one bad file. */
   device?: { path?: string | undefined; size?: number | undefined } | undefined;
+  /** The volume's listing when the caller already made one (the dock session does): not listed twice. */
+  listing?: VolumeListing | undefined;
   /** Called once the dock session exists (e.g. to store the dock-time checks on it). */
   onSessionStart?: (s: { session: number; device: string; badge?: string }) => void;
 }

@@ -1,10 +1,27 @@
 // Lists a camera volume's evidence files by the profile's globs, without following links.
 // Anything that matches but is not a plain file is reported, never silently dropped.
+// Names are read and opened as raw bytes (a GBK short name is not UTF-8): `rel` is the escaped
+// form (src/util/raw-name.ts) for display and the database, `absRaw` the bytes to open.
+// Dot-files and dot-directories are evidence like any other name (globs match them too).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../config/schema.js';
+import { escapeName, joinRaw } from '../util/raw-name.js';
 
-export interface VolumeFile { rel: string; abs: string; size: number; mtimeMs: number }
+export interface VolumeFile {
+  /** Path under the root, escaped (valid UTF-8 names unchanged). */
+  rel: string;
+  /** The exact bytes of `rel` (relative path). */
+  relRaw: Buffer;
+  /** Display form of the absolute path. */
+  abs: string;
+  /** The exact bytes of the absolute path: open the file by this. */
+  absRaw: Buffer;
+  size: number;
+  mtimeMs: number;
+  /** st_dev of the volume, so a resume never matches a file on another device by path alone. */
+  dev: number;
+}
 export interface VolumeProblem { rel: string; code: string; message: string }
 export interface VolumeListing { files: VolumeFile[]; problems: VolumeProblem[] }
 
@@ -22,7 +39,13 @@ export function globBase(glob: string): string {
 /** Case-insensitive match: FAT volumes and cameras are not consistent about case. */
 export function matchesAny(rel: string, globs: string[]): boolean {
   const lower = rel.toLowerCase();
-  return globs.some((g) => path.posix.matchesGlob(lower, g.toLowerCase()));
+  // matchesGlob never lets * or ** match a leading dot: match the name with its leading dots
+  // neutralised as well, so ".hidden.MP4" and "DCIM/.thumbs/x.MP4" are not skipped silently.
+  const undotted = lower.split('/').map((seg) => seg.replace(/^\.+/, (d) => '_'.repeat(d.length))).join('/');
+  return globs.some((g) => {
+    const glob = g.toLowerCase();
+    return path.posix.matchesGlob(lower, glob) || path.posix.matchesGlob(undotted, glob);
+  });
 }
 
 function kindOf(st: import('node:fs').Stats): string | undefined {
@@ -38,32 +61,40 @@ export async function enumerateVolume(root: string, profile: Profile): Promise<V
   const problems: VolumeProblem[] = [];
   const seen = new Set<string>();
   const bases = [...new Set(profile.files.map(globBase))];
+  const rootRaw = Buffer.from(path.resolve(root), 'utf8');
 
-  async function walk(relDir: string): Promise<void> {
-    let entries: import('node:fs').Dirent[];
+  async function walk(relDirRaw: Buffer): Promise<void> {
+    const relDir = escapeName(relDirRaw);
+    let names: Buffer[];
     try {
-      entries = await fs.readdir(path.join(root, relDir), { withFileTypes: true });
+      names = await fs.readdir(joinRaw(rootRaw, relDirRaw), { encoding: 'buffer' });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOENT' && relDir !== '') return;
       if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return;
-      problems.push({ rel: relDir || '.', code: 'unreadable-dir', message: `cannot list ${relDir || '.'}: ${e.code ?? e.message}` });
+      problems.push({ rel: relDir || '.', code: e.code === 'ENAMETOOLONG' ? 'name-too-long' : 'unreadable-dir',
+        message: `cannot list ${relDir || '.'}: ${e.code ?? e.message}` });
       return;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const ent of entries) {
-      const rel = relDir ? `${relDir}/${ent.name}` : ent.name;
+    names.sort(Buffer.compare);
+    for (const name of names) {
+      const relRaw = joinRaw(relDirRaw, name);
+      const rel = escapeName(relRaw);
       if (seen.has(rel)) continue;
       seen.add(rel);
-      const abs = path.join(root, rel);
+      const absRaw = joinRaw(rootRaw, relRaw);
       let st: import('node:fs').Stats;
       try {
-        st = await fs.lstat(abs);
+        st = await fs.lstat(absRaw);
       } catch (err) {
-        problems.push({ rel, code: 'vanished', message: `${rel}: disappeared while listing (${(err as NodeJS.ErrnoException).code})` });
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        problems.push(code === 'ENOENT'
+          ? { rel, code: 'vanished', message: `${rel}: disappeared while listing (ENOENT)` }
+          : code === 'ENAMETOOLONG'
+            ? { rel, code: 'name-too-long', message: `${rel}: path too long to open (ENAMETOOLONG, ${absRaw.length} bytes); not ingested` }
+            : { rel, code: 'unreadable', message: `${rel}: cannot stat (${code}); not ingested` });
         continue;
       }
-      if (st.isDirectory()) { await walk(rel); continue; }
+      if (st.isDirectory()) { await walk(relRaw); continue; }
       const matched = matchesAny(rel, profile.files);
       const special = kindOf(st);
       if (special) {
@@ -72,11 +103,11 @@ export async function enumerateVolume(root: string, profile: Profile): Promise<V
         continue;
       }
       if (!matched) continue;
-      if (ent.name.includes('..')) {
+      if (name.includes('..')) {
         problems.push({ rel, code: 'bad-name', message: `${rel}: file name contains ".."; not ingested` });
         continue;
       }
-      files.push({ rel, abs, size: st.size, mtimeMs: st.mtimeMs });
+      files.push({ rel, relRaw, abs: escapeName(absRaw), absRaw, size: st.size, mtimeMs: st.mtimeMs, dev: st.dev });
     }
   }
 
@@ -91,7 +122,7 @@ export async function enumerateVolume(root: string, profile: Profile): Promise<V
       const special = kindOf(st);
       if (special) { problems.push({ rel: base, code: special, message: `${base}: is a ${special}; not followed` }); continue; }
     }
-    await walk(base);
+    await walk(Buffer.from(base, 'utf8'));
   }
   return { files, problems };
 }

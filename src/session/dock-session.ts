@@ -15,6 +15,7 @@ import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockC
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
+import { proveBacklog, type ProofPass } from '../ingest/proof-stage.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -22,7 +23,7 @@ export class ProfileError extends Error { exitCode = 2; }
 
 export interface DockSessionContext {
   profiles: readonly Profile[];
-  config: Pick<Config, 'timezone' | 'devices' | 'clock'>;
+  config: Pick<Config, 'timezone' | 'devices' | 'clock'> & { storage?: Partial<Config['storage']> | undefined };
 }
 
 export interface DockSessionOptions {
@@ -33,6 +34,8 @@ export interface DockSessionOptions {
   /** Overrides the profile's wipe policy (`evidock ingest --wipe`). */
   wipe?: boolean | undefined;
   now?: (() => Date) | undefined;
+  /** Wait for the disk proof of what was stored (`evidock ingest`); the daemon lets it run behind. Wiping always waits. */
+  awaitProof?: boolean | undefined;
 }
 
 export interface DockAlert { id: number; kind: string; severity: AlertSeverity; message: string }
@@ -48,6 +51,12 @@ export interface DockSessionResult extends IngestSummary {
   clockSync: ClockSyncResult | { skipped: string } | null;
   wipe: WipeResult | { skipped: string } | null;
   alerts: DockAlert[];
+  /** Every object this session's recordings name has its disk proof (stored → verified). */
+  verified: boolean;
+  /** The disk-proof pass this dock waited for (null: it runs behind, see `status`). */
+  proof: ProofPass | { error: string } | null;
+  /** Seconds from the dock to every file stored (durable, committed) and to the disk proof (null: not waited for). */
+  timing: { storedS: number; verifiedS: number | null };
 }
 
 export function dockFacts(volume: DockedVolume): DockFacts {
@@ -71,6 +80,8 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   const { config } = ctx;
   const now = opts.now ?? (() => new Date());
   const root = volume.root;
+  const t0 = performance.now();
+  const seconds = () => Math.round(performance.now() - t0) / 1000;
 
   let profile: Profile | undefined;
   if (opts.profileName) {
@@ -126,7 +137,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
 
   const rosterBadge = (serial: string | undefined) => config.devices.find((d) => d.serial === serial)?.badge;
   const summary = await ingestVolume({
-    root, profile: prof, config, signal: opts.signal, onProgress: opts.onProgress, device: volume.device,
+    root, profile: prof, config, listing, signal: opts.signal, onProgress: opts.onProgress, device: volume.device,
     hints: { ...identity, ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
       ...(volume.device.serial ? { usbSerial: volume.device.serial } : {}) },
     clockOffsetS: checks.clock.offsetS, correctionWindow: correctionWindow(checks.clock),
@@ -147,8 +158,18 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   log.info(`dock checks: clock ${c.offsetS === null ? 'not measured' : `offset ${c.offsetS} s`}, battery ${checks.batteryPct ?? '?'} %, `
     + `storage free ${checks.storage ? Math.round(checks.storage.freeBytes / 1e6) : '?'} MB`, { profile: prof.name, identity: source });
 
+  const storedS = seconds();
   const later = alerts.length;
   const clockSync = await afterIngestClock();
+  const wiping = Boolean(opts.wipe ?? prof.wipe === 'afterVerify');
+  const proving = proveBacklog(deps, { signal: opts.signal }).catch((err: Error) => {
+    // Stopping (SIGTERM) aborts the proof: the backlog stays and is proven by the next pass.
+    if (opts.signal?.aborted) log.warn(`disk proof stopped: ${err.message}; the backlog is proven later`);
+    else log.error(`disk proof: ${err.message}`);
+    return { error: err.message };
+  });
+  const proof = wiping || opts.awaitProof ? await proving : null;
+  const verifiedS = proof ? seconds() : null;
   const wipe = await afterIngestWipe();
   if (alerts.length > later) {
     custody.recordSessionChecks(summary.session, { alerts: alerts.map(({ kind, severity, message }) => ({ kind, severity, message })) });
@@ -157,6 +178,8 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   const all = custody.listAlerts({ sessionId: summary.session }).map((a) => ({ id: a.id, kind: a.kind, severity: a.severity, message: a.message }));
   return {
     ...summary, checks: checksJson(checks), profileMatched: matched, identitySource: source, unknown, clockSync, wipe, alerts: all,
+    verified: summary.status === 'complete' && custody.sessionUnproved(summary.session) === 0, proof,
+    timing: { storedS, verifiedS },
   };
 
   async function afterIngestClock(): Promise<DockSessionResult['clockSync']> {
@@ -176,7 +199,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   }
 
   async function afterIngestWipe(): Promise<DockSessionResult['wipe']> {
-    if (!(opts.wipe ?? prof.wipe === 'afterVerify')) return null;
+    if (!wiping) return null;
     const skip = !matched ? 'no profile matched this camera'
       : summary.status !== 'complete' ? 'ingest interrupted'
         : unknown.length > 0 ? `camera unknown (${unknown.join(', ')})` : undefined;

@@ -13,3 +13,6 @@ export {
   type Sample,
   type SampleSpec,
 } from './fixity.js';
+export { SpaceGate, roomFor, type SpaceOptions, type Reservation, type SpaceHooks } from './space.js';
+export { fingerprintHandle, FINGERPRINT_SPAN } from './fingerprint.js';
+export { storePipelineHealthy, hashFileOffThread, HashPool, HashWorkerDied } from './hash-worker.js';

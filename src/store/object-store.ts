@@ -1,12 +1,19 @@
 // Content-addressed object store: <root>/sha256/<aa>/<bb>/<sha256>. The only code that writes objects.
-// Write path (DESIGN §2.1, §2.2): one pass copy+hash into <root>/tmp → fsync → re-read + re-hash →
-// chmod 0444 → link into place → fsync(dir). Any failure removes the temp and leaves no object.
-import { hashFileOffThread } from './hash-worker.js';
-import { constants as C, lstatSync, type Stats } from 'node:fs';
+// Write path (DESIGN §2.1, §2.2, issue 8): one pass copy+hash into <root>/tmp → chmod 0444 → link
+// into place. No fsync per file and no re-read from the page cache: the caller makes a batch of
+// objects durable together (makeDurable: fdatasync each + fsync their directories) before the
+// group commit names them, and a separate stage proves each from the disk (disk-proof.ts).
+// An object file that is already there is re-hashed before it is trusted (an orphan of a crash
+// between write and commit, or a rotted object): a bad one is replaced by the fresh copy.
+// Any failure removes the temp and leaves no object.
+import { constants as C, lstatSync, type PathLike, type Stats } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { copyAndHash, hashHandle, throwIfAborted, type CopyOptions } from './copy.js';
 import { errnoOf, SourceError, sourceErrorFrom, StoreError, storeErrorFrom } from './errors.js';
+import { fingerprintHandle } from './fingerprint.js';
+import { hashFileOffThread, HashWorkerDied } from './hash-worker.js';
+import { SpaceGate } from './space.js';
 import { cleanStaleTempsIn, tempName } from './temps.js';
 
 export interface IngestResult {
@@ -14,8 +21,21 @@ export interface IngestResult {
   size: number;
   /** false when identical content was already stored (the new copy was discarded). */
   objectIsNew: boolean;
+  /**
+   * 'new': linked into place now; 'existing': an object file was there and re-hashed right;
+   * 'replaced': an object file was there but hashed wrong (rot, or a crash's orphan) and the
+   * fresh copy replaced it.
+   */
+  outcome: 'new' | 'existing' | 'replaced';
   /** Final object path. */
   path: string;
+  /** Fingerprint of the copied bytes (fingerprint.ts), kept with the recording for the resume. */
+  fingerprint: string;
+}
+
+export interface IngestFileOptions extends CopyOptions {
+  /** How to name the source in errors (its escaped path) when `srcPath` is raw bytes. */
+  display?: string | undefined;
 }
 
 export type ObjectCheck = 'ok' | 'missing' | 'mismatch';
@@ -31,13 +51,18 @@ const NO_LINK = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLINK', 'ENOSYS']);
 export class ObjectStore {
   readonly objectsDir: string;
   readonly tmpDir: string;
+  /** Free-space gate shared by every ingest writing to this store (space.ts). */
+  readonly space: SpaceGate;
   private layout: Promise<void> | undefined;
 
   /** @param root the store directory, `<dataDir>/store` (see forDataDir). */
   constructor(readonly root: string) {
     this.objectsDir = join(root, 'sha256');
     this.tmpDir = join(root, 'tmp');
+    this.space = new SpaceGate(() => this.layoutDone ? this.root : existingAncestor(this.root));
   }
+
+  private layoutDone = false;
 
   static forDataDir(dataDir: string): ObjectStore {
     return new ObjectStore(join(dataDir, 'store'));
@@ -62,20 +87,21 @@ export class ObjectStore {
     return cleanStaleTempsIn(this.tmpDir);
   }
 
-  async ingestFile(srcPath: string, opts: CopyOptions = {}): Promise<IngestResult> {
+  async ingestFile(srcPath: PathLike, opts: IngestFileOptions = {}): Promise<IngestResult> {
     throwIfAborted(opts.signal);
     await this.ensureLayout();
     this.cleanStaleTemps();
+    const name = opts.display ?? String(srcPath);
 
     // lstat first: a symlink, FIFO or device is refused without ever being opened.
     const st0 = await lstat(srcPath).catch((err: unknown) => {
-      throw sourceErrorFrom(err, srcPath);
+      throw sourceErrorFrom(err, name);
     });
-    if (!st0.isFile()) throw new SourceError('not-regular', srcPath, 'not a regular file');
+    if (!st0.isFile()) throw new SourceError('not-regular', name, 'not a regular file');
 
     const onSource = <T>(p: Promise<T>): Promise<T> =>
       p.catch((err: unknown) => {
-        throw sourceErrorFrom(err, srcPath);
+        throw sourceErrorFrom(err, name);
       });
     const onStore = <T>(p: Promise<T>, what: string): Promise<T> =>
       p.catch((err: unknown) => {
@@ -88,47 +114,62 @@ export class ObjectStore {
     try {
       src = await onSource(open(srcPath, SRC_FLAGS));
       const before = await onSource(src.stat());
-      if (!before.isFile()) throw new SourceError('not-regular', srcPath, 'not a regular file');
+      if (!before.isFile()) throw new SourceError('not-regular', name, 'not a regular file');
       if (before.ino !== st0.ino || before.dev !== st0.dev)
-        throw new SourceError('changed', srcPath, 'replaced between lstat and open');
+        throw new SourceError('changed', name, 'replaced between lstat and open');
 
       tmp = await onStore(open(tmpPath, TMP_FLAGS, 0o600), 'creating temp file');
-      const copied = await copyAndHash(src, tmp, srcPath, { ...opts, expectedSize: before.size });
-      // Read-only before the fsync, so one fsync makes both data and mode durable.
+      const copied = await copyAndHash(src, tmp, name, { ...opts, expectedSize: before.size });
       await onStore(tmp.chmod(0o444), 'chmod temp file');
-      await onStore(tmp.sync(), 'fsync temp file');
 
       const after = await onSource(src.stat());
       if (statChanged(before, after) || copied.bytes !== before.size)
         throw new SourceError(
           'changed',
-          srcPath,
+          name,
           `changed during copy (size ${before.size}→${after.size}, read ${copied.bytes})`,
         );
       // The path must still name the file we read (not deleted or replaced meanwhile).
       const st1 = await onSource(lstat(srcPath));
       if (st1.ino !== before.ino || st1.dev !== before.dev)
-        throw new SourceError('changed', srcPath, 'replaced during copy');
+        throw new SourceError('changed', name, 'replaced during copy');
       await src.close();
       src = undefined;
-
-      // Re-read what the disk gave back. (Served from the page cache; a later fixity scrub
-      // re-reads from the medium. Node offers no fadvise/O_DIRECT with aligned buffers.)
-      throwIfAborted(opts.signal);
-      const again = await onStore(hashFileOffThread(tmpPath), 're-reading temp file');
-      if (again.sha256 !== copied.sha256 || again.bytes !== copied.bytes)
-        throw new StoreError('verify-mismatch', `${srcPath}: temp file re-read hashed ${again.sha256}, copy pass ${copied.sha256}`);
+      // Of the bytes just hashed (the copy), read back from the page cache: cheap, and equal to
+      // the camera's since the source did not change.
+      const fingerprint = await onStore(fingerprintHandle(tmp, copied.bytes), 'reading temp file');
       await tmp.close();
       tmp = undefined;
 
       throwIfAborted(opts.signal);
-      return await this.commit(tmpPath, copied.sha256, copied.bytes);
+      return { ...(await this.commit(tmpPath, copied.sha256, copied.bytes, opts.signal)), fingerprint };
     } finally {
       await src?.close().catch(() => undefined);
       await tmp?.close().catch(() => undefined);
       // After a successful link the temp is a second name of the object; drop it either way.
       await rm(tmpPath, { force: true }).catch(() => undefined);
     }
+  }
+
+  /**
+   * Make objects durable before any database row names them: fdatasync each (on the thread
+   * pool, all at once) and fsync each fan-out directory once. Throws StoreError on failure.
+   */
+  async makeDurable(paths: readonly string[]): Promise<void> {
+    const unique = [...new Set(paths)];
+    await Promise.all(unique.map(async (p) => {
+      const fh = await open(p, C.O_RDONLY | C.O_NOFOLLOW).catch((err: unknown) => {
+        throw storeErrorFrom(err, `opening object ${p}`);
+      });
+      try {
+        await fh.datasync();
+      } catch (err) {
+        throw storeErrorFrom(err, `fdatasync object ${p}`);
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
+    }));
+    await Promise.all([...new Set(unique.map((p) => dirname(p)))].map((d) => fsyncDir(d)));
   }
 
   /** Re-hash a stored object. An object that cannot be read (EIO) counts as a mismatch. */
@@ -146,7 +187,12 @@ export class ObjectStore {
       const st = await fh.stat();
       if (!st.isFile()) return 'mismatch';
       if (expectedSize !== undefined && st.size !== expectedSize) return 'mismatch';
-      const got = await hashHandle(fh, opts.signal);
+      throwIfAborted(opts.signal);
+      // Off the main thread (a worker reads it again by path; the handle above pins the same file).
+      const got = await hashFileOffThread(this.pathFor(sha256)).catch(async (err: unknown) => {
+        if (err instanceof HashWorkerDied) return hashHandle(fh, opts.signal); // its job only: hash it here
+        throw err;
+      });
       return got.sha256 === sha256 ? 'ok' : 'mismatch';
     } catch (err) {
       if (errnoOf(err) === 'EIO') return 'mismatch';
@@ -184,10 +230,9 @@ export class ObjectStore {
     return { objects, bytes };
   }
 
-  private async commit(tmpPath: string, sha256: string, size: number): Promise<IngestResult> {
+  private async commit(tmpPath: string, sha256: string, size: number, signal?: AbortSignal): Promise<Omit<IngestResult, 'fingerprint'>> {
     const path = this.pathFor(sha256);
-    const existing = await lstatOrUndefined(path);
-    if (existing) return this.deduplicated(existing, sha256, size, path);
+    if (await lstatOrUndefined(path)) return this.existing(tmpPath, sha256, size, path, signal);
 
     await this.mkdirFanout(sha256);
     try {
@@ -195,23 +240,28 @@ export class ObjectStore {
       await link(tmpPath, path);
     } catch (err) {
       const code = errnoOf(err);
-      if (code === 'EEXIST') {
-        const raced = await lstatOrUndefined(path);
-        if (raced) return this.deduplicated(raced, sha256, size, path);
-      }
+      if (code === 'EEXIST') return this.existing(tmpPath, sha256, size, path, signal);
       if (code === undefined || !NO_LINK.has(code)) throw storeErrorFrom(err, `storing object ${sha256}`);
       await rename(tmpPath, path).catch((e: unknown) => {
         throw storeErrorFrom(e, `storing object ${sha256}`);
       });
     }
-    await fsyncDir(dirname(path));
-    return { sha256, size, objectIsNew: true, path };
+    return { sha256, size, objectIsNew: true, outcome: 'new', path };
   }
 
-  private deduplicated(st: Stats, sha256: string, size: number, path: string): IngestResult {
-    if (!st.isFile() || st.size !== size)
-      throw new StoreError('existing-mismatch', `object ${sha256} exists with size ${st.size}, expected ${size}: store damaged`);
-    return { sha256, size, objectIsNew: false, path };
+  /**
+   * An object file with this name exists: trusted only after it re-hashes right now (issue 7
+   * defect 7, issue 8 orphans). Otherwise the fresh, just-hashed copy replaces it.
+   */
+  private async existing(tmpPath: string, sha256: string, size: number, path: string, signal?: AbortSignal): Promise<Omit<IngestResult, 'fingerprint'>> {
+    const check = await this.verifyObject(sha256, size, { signal });
+    if (check === 'ok') return { sha256, size, objectIsNew: false, outcome: 'existing', path };
+    // rename replaces the bad file atomically (its read-only mode does not stop a rename).
+    await this.mkdirFanout(sha256);
+    await rename(tmpPath, path).catch((e: unknown) => {
+      throw storeErrorFrom(e, `replacing damaged object ${sha256}`);
+    });
+    return { sha256, size, objectIsNew: false, outcome: 'replaced', path };
   }
 
   /** mkdir <aa> and <aa>/<bb>; fsync the parent of each directory we create. */
@@ -235,11 +285,23 @@ export class ObjectStore {
         const created = await mkdir(dir, { recursive: true, mode: 0o755 });
         if (created !== undefined) await fsyncDir(dirname(dir));
       }
+      this.layoutDone = true;
     })().catch((err: unknown) => {
       this.layout = undefined; // let the next call retry (e.g. after the disk is remounted)
       throw storeErrorFrom(err, `creating store layout under ${this.root}`);
     });
     return this.layout;
+  }
+}
+
+/** The store root, or its nearest existing ancestor before the layout exists (for statfs). */
+function existingAncestor(dir: string): string {
+  let d = dir;
+  for (;;) {
+    try { lstatSync(d); return d; } catch { /* go up */ }
+    const up = dirname(d);
+    if (up === d) return d;
+    d = up;
   }
 }
 

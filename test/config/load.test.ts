@@ -25,7 +25,7 @@ describe('loadConfig: where the configuration comes from', () => {
     const loaded = loadConfig({ env: {}, cwd: tmp.dir() });
     expect(loaded.source).toBe(EMBEDDED_SOURCE);
     expect(loaded.config.dataDir).toBe(path.join(tmp.dir(), 'var/evidock'));
-    expect(loaded.config.ingest.concurrency).toBe(2);
+    expect(loaded.config.ingest.concurrency).toBe(16);
     expect(loaded.config.officers).toEqual([]);
     expect(loaded.profiles).toBe(BUILTIN_PROFILES);
   });
@@ -119,8 +119,8 @@ describe('loadConfig: errors carry file:line:col', () => {
   });
 
   it('rejects unknown top-level keys', () => {
-    const { err } = failing('dataDir: /srv\nstorage: /x\n');
-    expect(issueAt(err.issues, 'storage')).toMatchObject({ line: 2, col: 1 });
+    const { err } = failing('dataDir: /srv\nstoragee: /x\n');
+    expect(issueAt(err.issues, 'storagee')).toMatchObject({ line: 2, col: 1 });
   });
 
   it('points a missing required key at the mapping that lacks it', () => {

@@ -77,6 +77,8 @@ describe('evidock ingest', () => {
     const st = runCli(['--config', cfg.file, 'status', '--json']);
     expect(st.code, st.stderr).toBe(0);
     expect(JSON.parse(st.stdout).store.objects).toBe(sim.files.length);
+    // `evidock ingest` waited for the disk proof: nothing left to verify.
+    expect(JSON.parse(st.stdout).verificationBacklog).toEqual({ objects: 0, bytes: 0 });
   });
 
   it('a path that is not a directory is a usage error', () => {

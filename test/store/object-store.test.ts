@@ -43,7 +43,7 @@ describe('ObjectStore.ingestFile', () => {
     const first = await sb.store.ingestFile(a);
     const second = await sb.store.ingestFile(b);
     expect(first.objectIsNew).toBe(true);
-    expect(second).toEqual({ ...first, objectIsNew: false });
+    expect(second).toEqual({ ...first, objectIsNew: false, outcome: 'existing' });
     expect(await allHashes(sb.store)).toEqual([first.sha256]);
     expect(await sb.store.usage()).toEqual({ objects: 1, bytes: 100_000 });
     expect(sb.tempFiles()).toEqual([]);
@@ -65,18 +65,30 @@ describe('ObjectStore.ingestFile', () => {
     expect(r.size).toBe(0);
   });
 
-  it('refuses to deduplicate onto an existing object of the wrong size', async () => {
+  it('never deduplicates onto an existing object of the wrong size: the fresh copy replaces it', async () => {
     const src = sb.file('a.bin', 5000);
     const r = await sb.store.ingestFile(src);
     chmodSync(r.path, 0o644);
     const fd = openSync(r.path, 'a');
     writeSync(fd, 'x');
     closeSync(fd);
-    const err = await sb.store.ingestFile(src).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(StoreError);
-    expect((err as StoreError).code).toBe('existing-mismatch');
-    expect((err as StoreError).exitCode).toBe(3);
+    const again = await sb.store.ingestFile(src);
+    expect(again).toMatchObject({ sha256: r.sha256, outcome: 'replaced', objectIsNew: false });
+    expect(await sb.store.verifyObject(r.sha256, 5000)).toBe('ok');
     expect(sb.tempFiles()).toEqual([]);
+  });
+
+  it('re-hashes an existing object of the right size before trusting it (rot): the fresh copy replaces it', async () => {
+    const src = sb.file('b.bin', 5000);
+    const r = await sb.store.ingestFile(src);
+    chmodSync(r.path, 0o644);
+    const fd = openSync(r.path, 'r+');
+    writeSync(fd, 'X', 2500);
+    closeSync(fd);
+    expect(await sb.store.verifyObject(r.sha256, 5000)).toBe('mismatch');
+    const again = await sb.store.ingestFile(src);
+    expect(again.outcome).toBe('replaced');
+    expect(await sb.store.verifyObject(r.sha256, 5000)).toBe('ok');
   });
 
   it('lists and measures several objects', async () => {

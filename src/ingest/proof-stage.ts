@@ -1,0 +1,76 @@
+// The disk-proof stage (issue 8): after objects are stored and committed, each is re-read from
+// the medium (store/disk-proof.ts) and, when it matches, marked verified (objects.verified_at)
+// with one audit entry per batch. One pass runs per store at a time; a request while it runs
+// makes it go round again. A session is `verified` once every object it names has its proof;
+// wiping a camera file waits for it. A failed proof raises a critical alert.
+import type { Custody } from '../custody/index.js';
+import type { ObjectStore } from '../store/index.js';
+import { proveFromDisk } from '../store/disk-proof.js';
+import type { Logger } from '../util/logger.js';
+
+const BATCH = 256;
+
+export interface ProofPass { proved: number; failed: { sha256: string; reason: string }[] }
+
+/** Pure: which answers prove which objects. */
+export function judgeProof(objects: readonly { sha256: string; size: number }[],
+  answers: readonly ({ ok: true; sha256: string; bytes: number } | { ok: false; error: string })[]): ProofPass & { ok: string[] } {
+  const ok: string[] = [];
+  const failed: { sha256: string; reason: string }[] = [];
+  objects.forEach((o, i) => {
+    const a = answers[i];
+    if (!a) failed.push({ sha256: o.sha256, reason: 'no answer' });
+    else if (!a.ok) failed.push({ sha256: o.sha256, reason: a.error });
+    else if (a.sha256 !== o.sha256 || a.bytes !== o.size) failed.push({ sha256: o.sha256, reason: `re-read from disk hashed ${a.sha256} (${a.bytes} bytes)` });
+    else ok.push(o.sha256);
+  });
+  return { ok, proved: ok.length, failed };
+}
+
+const running = new Map<string, { pass: Promise<ProofPass>; again: boolean }>();
+
+/** Prove every object still waiting (the backlog), batch by batch. Resolves when the backlog is done. */
+export function proveBacklog(deps: { custody: Custody; store: ObjectStore; logger: Logger }, opts: { signal?: AbortSignal } = {}): Promise<ProofPass> {
+  const key = deps.store.root;
+  const cur = running.get(key);
+  if (cur) { cur.again = true; return cur.pass; }
+  const entry = { pass: Promise.resolve<ProofPass>({ proved: 0, failed: [] }), again: false };
+  entry.pass = (async () => {
+    const total: ProofPass = { proved: 0, failed: [] };
+    try {
+      do {
+        entry.again = false;
+        const r = await onePass(deps, opts.signal);
+        total.proved += r.proved;
+        total.failed.push(...r.failed);
+      } while (entry.again && !opts.signal?.aborted);
+    } finally {
+      running.delete(key);
+    }
+    return total;
+  })();
+  running.set(key, entry);
+  return entry.pass;
+}
+
+async function onePass(deps: { custody: Custody; store: ObjectStore; logger: Logger }, signal?: AbortSignal): Promise<ProofPass> {
+  const { custody, store, logger } = deps;
+  const tried = new Set<string>();
+  const total: ProofPass = { proved: 0, failed: [] };
+  for (;;) {
+    if (signal?.aborted) return total;
+    const batch = custody.unprovedObjects(BATCH + tried.size).filter((o) => !tried.has(o.sha256)).slice(0, BATCH);
+    if (batch.length === 0) return total;
+    for (const o of batch) tried.add(o.sha256);
+    const answers = await proveFromDisk(batch.map((o) => store.pathFor(o.sha256)), { signal });
+    const { ok, failed } = judgeProof(batch, answers);
+    custody.recordDiskProof(ok, failed);
+    total.proved += ok.length;
+    total.failed.push(...failed);
+    for (const f of failed) {
+      logger.error(`disk proof failed for object ${f.sha256}: ${f.reason}`);
+      custody.raiseAlert({ kind: 'disk-proof-failed', severity: 'critical',
+        message: `stored object ${f.sha256} did not prove from the disk: ${f.reason}; its camera files are not wiped` });
+    }
+  }
+}
