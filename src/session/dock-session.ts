@@ -15,6 +15,7 @@ import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockC
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
+import { sessionGuard, type SessionGuard } from './session-guard.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -67,6 +68,18 @@ export function zfyAlerts(reading: ZfyReading | undefined): PendingAlert[] {
 
 export async function runDockSession(volume: DockedVolume, ctx: DockSessionContext, deps: IngestDeps,
   opts: DockSessionOptions = {}): Promise<DockSessionResult> {
+  // Whatever throws, the session the dock opened ends with a status (see session-guard.ts).
+  const guard = sessionGuard(deps.custody, deps.logger, opts);
+  try {
+    return await dockSession(volume, ctx, deps, { ...opts, signal: guard.signal, onProgress: guard.onProgress }, guard);
+  } catch (err) {
+    guard.failed(err);
+    throw err;
+  }
+}
+
+async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: IngestDeps,
+  opts: DockSessionOptions, guard: SessionGuard): Promise<DockSessionResult> {
   const { custody, logger } = deps;
   const { config } = ctx;
   const now = opts.now ?? (() => new Date());
@@ -131,6 +144,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
       ...(volume.device.serial ? { usbSerial: volume.device.serial } : {}) },
     clockOffsetS: checks.clock.offsetS, correctionWindow: correctionWindow(checks.clock),
     onSessionStart: (s) => {
+      guard.started(s.session, s.device);
       device = s.device;
       if (s.device === 'UNKNOWN') unknown.push('no-identity');
       else if (config.devices.length > 0 && !config.devices.some((d) => d.serial === s.device)) {
