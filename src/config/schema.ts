@@ -105,7 +105,10 @@ export const configSchema = z.object({
       .describe('how often block devices are listed (USB and udev events trigger a scan at once)'),
     blockDevices: z.boolean().default(true)
       .describe('detect camera block devices and mount them read-only (needs root or mount rights)'),
-  }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000, pollMs: 1000, blockDevices: true }),
+    retryDelaysMs: z.array(z.number().int().min(0).max(3_600_000)).max(10).default([10_000, 20_000])
+      .describe('waits between the tries of a camera whose mount or dock session failed (default: 3 tries over 30 s); '
+        + 'after the last one a dock-failed alert names the device and the error'),
+  }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000, pollMs: 1000, blockDevices: true, retryDelaysMs: [10_000, 20_000] }),
   ingest: z.object({
     concurrency: z.number().int().min(1).max(16).default(2).describe('cameras ingested at once'),
   }).strict().default({ concurrency: 2 }),

@@ -10,7 +10,7 @@ import { openCustody } from '../custody/index.js';
 import { ObjectStore } from '../store/index.js';
 import { createLogger, flushLogger } from '../util/logger.js';
 import { watchMountRoots, type VolumeEvent } from '../dock/mountwatch.js';
-import { watchBlockDevices, releaseStaleMounts, type BlockDock } from '../dock/blockwatch.js';
+import { watchBlockDevices, releaseStaleMounts, type BlockDock, type DockFailure } from '../dock/blockwatch.js';
 import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
 import type { DockedVolume } from '../dock/volume.js';
 import type { DockSessionResult } from '../session/dock-session.js';
@@ -18,13 +18,14 @@ import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
 import { runVolumeSession } from './session.js';
 import { createNotifier, startWatchdog } from './notify.js';
+import { escapeControl } from '../util/escape.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
 }
 
 export interface DaemonHandle {
-  events: EventEmitter; // 'ingested' (summary, volume), 'ingest-error', 'ready'
+  events: EventEmitter; // 'ingested' (summary, volume), 'ingest-error', 'dock-failed', 'ready'
   stop(): Promise<void>;
   done: Promise<void>;
 }
@@ -65,14 +66,27 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   const handled = new Map<string, string>(); // key → volume root
 
   let stopRequested = false;
+  const delays = config.dock.retryDelaysMs;
+  const retryTimers = new Map<NodeJS.Timeout, () => void>(); // pending retry → what to do instead on stop
+  const dockFailed = (what: string, deviceSerial: string | null, error: string, attempts: number) => {
+    const message = `camera ${escapeControl(what)} could not be docked after ${attempts} tr${attempts === 1 ? 'y' : 'ies'}: ${escapeControl(error)}; `
+      + 'unplug and dock it again to retry';
+    logger.error(message);
+    try { custody.raiseAlert({ kind: 'dock-failed', severity: 'critical', deviceSerial, message }); } catch (err) {
+      logger.error(`cannot raise the dock-failed alert: ${(err as Error).message}`);
+    }
+  };
   const onVolume = (key: string, volume: DockedVolume, release?: () => Promise<void>) => {
     if (stopRequested || handled.has(key) || queue.isBusy(key)) { void release?.(); return; }
     handled.set(key, volume.root);
     state.docked.push({ root: volume.root, since: new Date().toISOString() });
     publish();
-    logger.info(`camera volume docked: ${volume.root} (${volume.source}${volume.device.path ? ` ${volume.device.path}` : ''})`);
+    logger.info(`camera volume docked: ${escapeControl(volume.root)} (${volume.source}${volume.device.path ? ` ${volume.device.path}` : ''})`);
+    const unmount = () => release?.().catch((err: Error) => logger.warn(`releasing ${volume.root}: ${err.message}`));
     const slot: DaemonState['ingesting'][number] = { root: volume.root };
-    queue.push({
+    // A failed session is tried again (the volume stays mounted meanwhile) while the camera stays docked;
+    // after the last try a dock-failed alert tells someone. The volume is released once, at the end.
+    const attempt = (n: number) => queue.push({
       key,
       run: async () => {
         state.ingesting.push(slot);
@@ -85,20 +99,38 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
         } finally {
           state.ingesting = state.ingesting.filter((s) => s !== slot);
           publish();
-          // Unmount now: the camera may stay plugged in, but evidock is done with it.
-          await release?.().catch((err: Error) => logger.warn(`releasing ${volume.root}: ${err.message}`));
         }
       },
-    }).then((summary: DockSessionResult) => {
+    }).then(async (summary: DockSessionResult) => {
+      // Unmount now: the camera may stay plugged in, but evidock is done with it.
+      await unmount();
       state.completed += 1;
       const d = state.docked.findLast((x) => x.root === volume.root);
       if (d) d.device = summary.device;
       publish();
       events.emit('ingested', summary, volume);
-    }, (err: Error) => {
-      logger.error(`ingest of ${volume.root} failed: ${err.message}`);
+    }, async (err: Error) => {
+      const wait = delays[n];
+      const stillDocked = handled.get(key) === volume.root;
+      if (!stopRequested && stillDocked && wait !== undefined) {
+        logger.warn(`ingest of ${escapeControl(volume.root)} failed (try ${n + 1}, next in ${Math.round(wait / 100) / 10} s): ${escapeControl(err.message)}`);
+        const t = setTimeout(() => {
+          retryTimers.delete(t);
+          if (!stopRequested && handled.get(key) === volume.root) attempt(n + 1); else void unmount();
+        }, wait);
+        retryTimers.set(t, () => { void unmount(); });
+        return;
+      }
+      await unmount();
+      logger.error(`ingest of ${escapeControl(volume.root)} failed: ${escapeControl(err.message)}`);
+      if (!stopRequested && stillDocked) {
+        const dev = volume.device;
+        dockFailed(`${volume.root}${dev.path ? ` (${dev.path}${dev.label ? ` label ${dev.label}` : ''}${dev.serial ? ` serial ${dev.serial}` : ''})` : ''}`,
+          null, err.message, n + 1);
+      }
       events.emit('ingest-error', { root: volume.root, error: err });
     });
+    attempt(0);
   };
   const onGone = (key: string) => {
     const root = handled.get(key);
@@ -129,11 +161,16 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     mountRoots: roots,
     mountBase,
     pollMs: config.dock.pollMs,
+    retryDelaysMs: delays,
     log: logger,
   }) : undefined;
   blockWatcher?.on('docked', (d: BlockDock) => onVolume(`dev:${d.volume.device.path}`, d.volume, d.release));
   blockWatcher?.on('undocked', (dev: string) => onGone(`dev:${dev}`));
   blockWatcher?.on('error', (err: Error) => logger.warn(`block devices: ${err.message}`));
+  blockWatcher?.on('dock-failed', (f: DockFailure) => {
+    dockFailed(`${f.device}${f.label ? ` label ${f.label}` : ''}${f.serial ? ` serial ${f.serial}` : ''}`, null, `mount failed: ${f.error}`, f.attempts);
+    events.emit('dock-failed', f);
+  });
 
   // 3. USB hotplug: a camera's USB attach makes the block watcher look at once.
   const usbWatcher = await watchUsb(profiles, logger);
@@ -155,6 +192,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       void notifier.stopping(`stopping: ${queue.active} ingest(s) interrupted`);
       logger.info(`stopping (${queue.active} dock(s) in hand: a file being copied is abandoned and its session ends as interrupted)`);
       abort.abort();
+      for (const [t, instead] of retryTimers) { clearTimeout(t); instead(); }
+      retryTimers.clear();
       await mountWatcher.close();
       await usbWatcher.close();
       await queue.onIdle();
