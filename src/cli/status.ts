@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { openContext, printJson } from './context.js';
 import { readState } from '../daemon/state.js';
+import { daemonLockHeld, lockHolder } from '../daemon/lock.js';
 
 export function registerStatusCommand(program: Command): void {
   program.command('status')
@@ -9,7 +10,11 @@ export function registerStatusCommand(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const ctx = openContext(cmd, { console: false, component: 'status' });
       try {
-        const daemon = readState(ctx.loaded.config.dataDir);
+        const dataDir = ctx.loaded.config.dataDir;
+        // The lock is the truth about a running daemon; its state file may lag (or be gone).
+        const held = daemonLockHeld(dataDir);
+        const state = readState(dataDir);
+        const daemon = state ?? (held ? { pid: lockHolder(dataDir) ?? 0, startedAt: '?', roots: [], docked: [], ingesting: [] } : undefined);
         const stats = ctx.custody.stats();
         const usage = await ctx.store.usage();
         const running = ctx.custody.listSessions({ running: true });

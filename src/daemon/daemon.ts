@@ -19,6 +19,7 @@ import { writeState, clearState, type DaemonState } from './state.js';
 import { runVolumeSession } from './session.js';
 import { createNotifier, startWatchdog } from './notify.js';
 import { escapeControl } from '../util/escape.js';
+import { acquireDaemonLock } from './lock.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -32,6 +33,8 @@ export interface DaemonHandle {
 
 export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolean } = {}): Promise<DaemonHandle> {
   const { config, profiles } = loaded;
+  // First of all: one daemon per dataDir (a second one exits 1 naming the holder's pid).
+  const lock = await acquireDaemonLock(config.dataDir);
   const logger = createLogger({ dataDir: config.dataDir, level: config.log.level, console: opts.console, component: 'daemon' });
   const notifier = createNotifier(process.env, { onError: (e) => logger.warn(`sd_notify: ${e.message}`) });
   const custody = openCustody(config.dataDir);
@@ -182,6 +185,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   usbWatcher.on('detach', (a: UsbArrival) => { logger.info(`USB device detached: ${a.vid}:${a.pid}`); blockWatcher?.rescan(); });
   publish();
 
+  // Runs until stopped, even when nothing is watched (no roots, block devices off).
+  const keepAlive = setInterval(() => {}, 1 << 30);
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
   let stopping: Promise<void> | undefined;
@@ -202,6 +207,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');
       await flushLogger(logger);
+      await lock.release();
+      clearInterval(keepAlive);
       resolveDone();
     })();
     return stopping;
