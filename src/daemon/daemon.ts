@@ -13,10 +13,10 @@ import { watchMountRoots, type VolumeEvent } from '../dock/mountwatch.js';
 import { watchBlockDevices, releaseStaleMounts, type BlockDock, type DockFailure } from '../dock/blockwatch.js';
 import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
 import type { DockedVolume } from '../dock/volume.js';
-import type { DockSessionResult } from '../session/dock-session.js';
 import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
-import { runVolumeSession } from './session.js';
+import { runDockSession, type DockSessionResult } from '../session/dock-session.js';
+import { mountedDevice } from '../dock/mounted-device.js';
 import { createNotifier, startWatchdog } from './notify.js';
 import { escapeControl } from '../util/escape.js';
 import { acquireDaemonLock } from './lock.js';
@@ -95,7 +95,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
         state.ingesting.push(slot);
         publish();
         try {
-          return await runVolumeSession(volume, loaded, { custody, store, logger }, {
+          return await runDockSession(volume, loaded, { custody, store, logger }, {
             signal: abort.signal,
             onProgress: (p) => { slot.file = p.file; slot.index = p.index; slot.total = p.total; },
           });
@@ -151,7 +151,10 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     isCamera: hasEntries,
     settleMs: config.dock.settleMs,
   });
-  mountWatcher.on('volume', (ev: VolumeEvent) => onVolume(`dir:${ev.dir}`, { root: ev.dir, source: 'mount-root', device: {} }));
+  // The device under an OS mount (when there is one) gives the label and the UUIDs.
+  mountWatcher.on('volume', (ev: VolumeEvent) => {
+    void mountedDevice(ev.dir).then((device) => onVolume(`dir:${ev.dir}`, { root: ev.dir, source: 'mount-root', device }));
+  });
   mountWatcher.on('gone', (ev: VolumeEvent) => onGone(`dir:${ev.dir}`));
   mountWatcher.on('error', (err: Error) => logger.error(`mount watcher: ${err.message}`));
 

@@ -8,7 +8,7 @@ import { runDockSession } from '../../src/session/dock-session.js';
 import { directoryVolume } from '../../src/ingest/directory-volume.js';
 import { createCameraVolume, bootTimesetCamera } from '../../src/sim/index.js';
 import { buildProbes, readState } from '../probes/zfy-sim.js';
-import { ctxOf, station, type Station } from '../ingest/dock-helpers.js';
+import { ctxOf, labelledVolume, station, type Station } from '../ingest/dock-helpers.js';
 
 beforeAll(() => buildProbes());
 const stations: Station[] = [];
@@ -122,7 +122,7 @@ describe('a labelled camera and the roster', () => {
     const s = open({ devices: [{ serial: 'LAB0001', badge: '000555' }] });
     const cam = path.join(s.dir, 'cam');
     await createCameraVolume(cam, { ...sim, personality: 'labelled', serial: 'LAB0001', badge: '000555' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s);
+    const r = await runDockSession(await labelledVolume(cam, 'LAB0001'), ctxOf(s), s);
     expect(r).toMatchObject({ device: 'LAB0001', badge: '000555', identitySource: 'label', unknown: [], alerts: [], clockSync: null });
     expect(s.custody.getDevice('LAB0001')?.assigned).toBe(true);
   });
@@ -131,7 +131,7 @@ describe('a labelled camera and the roster', () => {
     const s = open({ devices: [{ serial: 'LAB0001' }] });
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'labelled', serial: 'LAB0009', badge: '000556' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s);
+    const r = await runDockSession(await labelledVolume(cam, 'LAB0009'), ctxOf(s), s);
     expect(r).toMatchObject({ device: 'LAB0009', stored: made.files.length, unknown: ['not-in-roster'] });
     expect(r.alerts).toEqual([expect.objectContaining({ kind: 'unassigned-device', severity: 'warning' })]);
     expect(s.custody.listAlerts({ open: true })[0]).toMatchObject({ deviceSerial: 'LAB0009', sessionId: r.session });
