@@ -11,6 +11,7 @@ import { enumerateVolume } from '../profiles/enumerate.js';
 import { parseFileName } from '../profiles/filename.js';
 import { identifyCamera, type CameraIdentity, type IdentitySource } from '../profiles/identity.js';
 import { readZfyCamera, type ZfyReading } from '../profiles/zfy.js';
+import { isUnidentified, unidentifiedIdentity } from '../profiles/unidentified.js';
 import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockChecksJson } from '../checks/checks.js';
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
@@ -124,6 +125,13 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
     zfy = undefined;
   }
 
+  // Nothing names the camera: a device identity of its own from the best evidence (never a shared UNKNOWN).
+  const unidentified = !identity.serial && !firstName.serial ? unidentifiedIdentity(volume.device, root) : undefined;
+  if (unidentified) {
+    pending.push({ kind: 'unknown-device', severity: 'warning', message: `camera at ${root} has no identity; files ingested as device `
+      + `${unidentified.serial} (an unidentified camera, told apart by its ${unidentified.describe})` });
+  }
+
   const checks: DockChecks = await runDockChecks({
     root, profile: prof, timezone: config.timezone, maxDriftSeconds: config.clock.maxDriftSeconds, zfy, files: rels, now: now(),
   });
@@ -140,13 +148,14 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
   const rosterBadge = (serial: string | undefined) => config.devices.find((d) => d.serial === serial)?.badge;
   const summary = await ingestVolume({
     root, profile: prof, config, signal: opts.signal, onProgress: opts.onProgress, device: volume.device,
-    hints: { ...identity, ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
+    hints: { ...identity, ...(unidentified ? { serial: unidentified.serial } : {}),
+      ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
       ...(volume.device.serial ? { usbSerial: volume.device.serial } : {}) },
     clockOffsetS: checks.clock.offsetS, correctionWindow: correctionWindow(checks.clock),
     onSessionStart: (s) => {
       guard.started(s.session, s.device);
       device = s.device;
-      if (s.device === 'UNKNOWN') unknown.push('no-identity');
+      if (isUnidentified(s.device)) unknown.push('no-identity');
       else if (config.devices.length > 0 && !config.devices.some((d) => d.serial === s.device)) {
         unknown.push('not-in-roster');
         pending.push({ kind: 'unassigned-device', severity: 'warning',
