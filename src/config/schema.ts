@@ -1,16 +1,17 @@
 // The configuration contract: every key evidock reads, with defaults. The JSON Schema beside
 // config/evidock.example.yaml is generated from this file (scripts/gen-config-schema).
 import { z } from 'zod';
+import { patternProblem } from '../profiles/pattern.js';
 
 const roles = z.enum(['officer', 'custodian', 'head', 'admin']);
 
-/** A string that must compile as a JavaScript RegExp, so a bad profile fails at load, not at dock time. */
+/**
+ * A string that must compile on the linear-time engine profiles run on (RE2), so a bad or
+ * catastrophic pattern fails at load (with its file:line:col), not at dock time.
+ */
 const regexString = () => z.string().superRefine((src, ctx) => {
-  try {
-    new RegExp(src);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-  }
+  const problem = patternProblem(src);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 export const officerSchema = z.object({

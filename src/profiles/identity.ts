@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../config/schema.js';
+import { compilePattern } from './pattern.js';
 
 export interface CameraIdentity { serial?: string; badge?: string; model?: string; name?: string; unit?: string }
 
@@ -48,7 +49,7 @@ export function identityFromValue(value: string | undefined, pattern?: string): 
   const v = value?.trim();
   if (!v) return {};
   if (!pattern) return { serial: v };
-  const g = new RegExp(pattern).exec(v)?.groups;
+  const g = compilePattern(pattern).groups(v);
   const id: CameraIdentity = {};
   if (g?.serial) id.serial = g.serial;
   if (g?.badge) id.badge = g.badge;
