@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { openContext, printJson } from './context.js';
+import { parseLimit, parseTime } from './args.js';
 
 export function registerRecordingsCommands(program: Command): void {
   const rec = program.command('recordings').description('recordings in custody');
@@ -8,9 +9,9 @@ export function registerRecordingsCommands(program: Command): void {
     .description('list recordings (newest first)')
     .option('--device <serial>', 'only this camera')
     .option('--badge <badge>', 'only this officer')
-    .option('--since <iso>', 'recorded at or after')
-    .option('--until <iso>', 'recorded before')
-    .option('--limit <n>', 'at most N rows', (v) => Number.parseInt(v, 10))
+    .option('--since <iso>', 'recorded at or after', parseTime)
+    .option('--until <iso>', 'recorded before', parseTime)
+    .option('--limit <n>', 'at most N rows', parseLimit)
     .option('--json', 'print JSON')
     .action(async (opts: { device?: string; badge?: string; since?: string; until?: string; limit?: number; json?: boolean }, cmd: Command) => {
       const ctx = openContext(cmd, { console: false, component: 'recordings' });

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import Table from 'cli-table3';
 import { openContext, printJson } from './context.js';
+import { parseLimit } from './args.js';
 
 export function registerSessionsCommands(program: Command): void {
   const ses = program.command('sessions').description('dock sessions: one per camera docking');
   ses.command('list')
     .description('dock sessions, newest first, with the dock-time checks (clock offset, battery, storage)')
     .option('--device <serial>', 'only this camera')
-    .option('--limit <n>', 'at most N rows', (v) => Number.parseInt(v, 10), 50)
+    .option('--limit <n>', 'at most N rows', parseLimit, 50)
     .option('--json', 'print JSON')
     .action(async (opts: { device?: string; limit: number; json?: boolean }, cmd: Command) => {
       const ctx = openContext(cmd, { console: false, component: 'sessions' });

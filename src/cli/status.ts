@@ -19,10 +19,16 @@ export function registerStatusCommand(program: Command): void {
         const usage = await ctx.store.usage();
         const running = ctx.custody.listSessions({ running: true });
         const alerts = ctx.custody.listAlerts({ open: true });
+        // Custody and the store must agree on what is held; say so when they do not.
+        const remarks: string[] = [];
+        if (usage.objects !== stats.objects) {
+          remarks.push(`the store holds ${usage.objects} object(s) but custody records ${stats.objects}: run evidock verify`);
+        }
+        if (stats.recordings < stats.objects) remarks.push(`${stats.objects - stats.recordings} object(s) belong to no recording`);
         const report = {
           config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,
           daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, roots: daemon.roots, docked: daemon.docked, ingesting: daemon.ingesting } : null,
-          sessionsRunning: running, store: usage, custody: stats, openAlerts: alerts,
+          sessionsRunning: running, store: usage, custody: stats, remarks, openAlerts: alerts,
         };
         if (opts.json) { printJson(report); return; }
         const lines = [
@@ -32,7 +38,8 @@ export function registerStatusCommand(program: Command): void {
           ...(daemon?.docked ?? []).map((d) => `  docked    ${d.device ?? '?'} at ${d.root} since ${d.since}`),
           ...(daemon?.ingesting ?? []).map((i) => `  ingesting ${i.root} ${i.index ?? 0}/${i.total ?? '?'} ${i.file ?? ''}`),
           `store    ${usage.objects} objects, ${usage.bytes} bytes`,
-          `custody  ${stats.recordings} recordings from ${stats.devices} devices in ${stats.sessions} sessions`,
+          `custody  ${stats.recordings} recordings of ${stats.objects} distinct contents from ${stats.devices} devices in ${stats.sessions} sessions`,
+          ...remarks.map((m) => `  NOTE     ${m}`),
           `alerts   ${alerts.length} open`,
           ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`),
         ];

@@ -27,7 +27,14 @@ export function registerVerifyCommand(program: Command): void {
           ];
           process.stdout.write(out.join('\n') + '\n');
         }
-        if (!passed) ctx.logger.error('verify found integrity problems', { missing: r.missing.length, mismatched: r.mismatched.length, chainOk: r.auditChain.ok });
+        if (!passed) {
+          ctx.logger.error('verify found integrity problems', { missing: r.missing.length, mismatched: r.mismatched.length, chainOk: r.auditChain.ok });
+          // Someone must act on it: an open alert, shown by `status`, not only this run's output.
+          const named = [...r.missing.map((h) => `missing ${h}`), ...r.mismatched.map((h) => `mismatched ${h}`)];
+          ctx.custody.raiseAlert({ kind: 'verify-failed', severity: 'critical', message: `verify: ${r.missing.length} object(s) missing, `
+            + `${r.mismatched.length} mismatched${r.auditChain.ok ? '' : ', audit chain BROKEN'}`
+            + `${named.length ? `: ${named.slice(0, 20).join('; ')}${named.length > 20 ? '; …' : ''}` : ''}` });
+        }
         process.exitCode = passed ? EXIT.ok : EXIT.integrity;
       } finally {
         await ctx.close();

@@ -91,7 +91,8 @@ export const configSchema = z.object({
     code: z.string().default('000000000000'),
     name: z.string().default('Unconfigured unit'),
   }).strict().default({ code: '000000000000', name: 'Unconfigured unit' }),
-  timezone: z.string().regex(/^(local|[+-]\d{2}:\d{2})$/, 'timezone is "local" or an offset like +08:00').default('local')
+  timezone: z.string().regex(/^(local|[+-](0\d|1[0-4]):[0-5]\d)$/, 'timezone is "local" or an offset from -14:00 to +14:00 like +08:00')
+    .refine((tz) => !/^[+-]14:(?!00)/.test(tz), 'timezone offsets go up to ±14:00').default('local')
     .describe('offset of camera clocks, used to read times in file names ("local" = this machine)'),
   officers: z.array(officerSchema).default([]),
   devices: z.array(rosterDeviceSchema).default([]),
