@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { renderTable } from './table.js';
 import { openContext, printJson } from './context.js';
 import { parseLimit } from './args.js';
 
@@ -16,12 +16,10 @@ export function registerSessionsCommands(program: Command): void {
         const rows = ctx.custody.listSessions({ limit: opts.device ? undefined : opts.limit })
           .filter((s) => !opts.device || s.deviceSerial === opts.device).slice(0, opts.limit);
         if (opts.json) { printJson(rows); return; }
-        const t = new Table({ head: ['id', 'device', 'status', 'started', 'files', 'stored', 'failed', 'clock Δ s', 'battery', 'usb serial'] });
-        for (const s of rows) {
-          t.push([s.id, s.deviceSerial, s.status, s.startedAt, s.files, s.stored, s.failed,
-            s.clockOffsetS ?? '?', s.batteryPct === null ? '?' : `${s.batteryPct} %`, s.usbSerial ?? '']);
-        }
-        process.stdout.write(`${t.toString()}\n${rows.length} session(s)\n`);
+        const table = renderTable(['id', 'device', 'status', 'started', 'files', 'stored', 'failed', 'clock Δ s', 'battery', 'usb serial'],
+          rows.map((s) => [s.id, s.deviceSerial, s.status, s.startedAt, s.files, s.stored, s.failed,
+            s.clockOffsetS ?? '?', s.batteryPct === null ? '?' : `${s.batteryPct} %`, s.usbSerial ?? '']));
+        process.stdout.write(`${table}${rows.length} session(s)\n`);
       } finally {
         await ctx.close();
       }

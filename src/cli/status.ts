@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openContext, printJson } from './context.js';
 import { readState } from '../daemon/state.js';
 import { daemonLockHeld, lockHolder } from '../daemon/lock.js';
+import { plain } from './table.js';
 
 export function registerStatusCommand(program: Command): void {
   program.command('status')
@@ -43,7 +44,7 @@ export function registerStatusCommand(program: Command): void {
           `alerts   ${alerts.length} open`,
           ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`),
         ];
-        process.stdout.write(lines.join('\n') + '\n');
+        process.stdout.write(lines.map(plain).join('\n') + '\n');
       } finally {
         await ctx.close();
       }

@@ -3,6 +3,7 @@ import { openContext, printJson } from './context.js';
 import { verifyCustody, verifyPassed } from '../integrity/verify.js';
 import { parseSample } from '../store/fixity.js';
 import { EXIT } from './exit.js';
+import { plain } from './table.js';
 
 export function registerVerifyCommand(program: Command): void {
   program.command('verify')
@@ -25,7 +26,7 @@ export function registerVerifyCommand(program: Command): void {
             ...r.auditChain.problems.map((p) => `  audit seq ${p.seq}: ${p.problem}`),
             passed ? 'verify: OK' : 'verify: INTEGRITY PROBLEM',
           ];
-          process.stdout.write(out.join('\n') + '\n');
+          process.stdout.write(out.map(plain).join('\n') + '\n');
         }
         if (!passed) {
           ctx.logger.error('verify found integrity problems', { missing: r.missing.length, mismatched: r.mismatched.length, chainOk: r.auditChain.ok });

@@ -17,6 +17,8 @@ import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../chec
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
 import { sessionGuard, type SessionGuard } from './session-guard.js';
+import { checkIdentity } from '../profiles/identity-rules.js';
+import { conflictingPaths, twiceDocked } from './identity-checks.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -125,8 +127,17 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
     zfy = undefined;
   }
 
-  // Nothing names the camera: a device identity of its own from the best evidence (never a shared UNKNOWN).
-  const unidentified = !identity.serial && !firstName.serial ? unidentifiedIdentity(volume.device, root) : undefined;
+  // What the camera says about itself is checked before it is believed (identity-invalid).
+  for (const p of found.problems ?? []) pending.push({ kind: 'identity-invalid', severity: 'warning', message: `camera at ${root}: ${p.message}` });
+  const checkedId = checkIdentity(identity, source === 'none' ? 'camera' : source);
+  const checkedName = checkIdentity({ ...(firstName.serial ? { serial: firstName.serial } : {}) }, `file name ${rels[0] ?? ''}`);
+  for (const p of [...checkedId.problems, ...checkedName.problems]) {
+    pending.push({ kind: 'identity-invalid', severity: 'warning', message: `camera at ${root}: ${p.message}` });
+  }
+  identity = checkedId.identity;
+  if (!identity.serial) source = 'none';
+  // Nothing (valid) names the camera: a device identity of its own from the best evidence (never a shared UNKNOWN).
+  const unidentified = !identity.serial && !checkedName.identity.serial ? unidentifiedIdentity(volume.device, root) : undefined;
   if (unidentified) {
     pending.push({ kind: 'unknown-device', severity: 'warning', message: `camera at ${root} has no identity; files ingested as device `
       + `${unidentified.serial} (an unidentified camera, told apart by its ${unidentified.describe})` });
@@ -161,6 +172,7 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
         pending.push({ kind: 'unassigned-device', severity: 'warning',
           message: `camera ${s.device} is not in the device roster: files ingested, device unassigned` });
       }
+      pending.push(...twiceDocked(custody, s.device, s.session, root), ...conflictingPaths(custody, s.device, listing.files));
       for (const a of pending) raise(a, s.session);
       custody.recordSessionChecks(s.session, sessionChecksOf(checks, alerts.map(({ kind, severity, message }) => ({ kind, severity, message }))));
     },
