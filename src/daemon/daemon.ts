@@ -31,12 +31,26 @@ export interface DaemonHandle {
   done: Promise<void>;
 }
 
-export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolean } = {}): Promise<DaemonHandle> {
+/** A health check: undefined when fine, else what is wrong (e.g. the store pipeline is wedged). */
+export type HealthCheck = () => string | undefined;
+
+export interface DaemonOptions {
+  console?: boolean;
+  /**
+   * Checked before each systemd watchdog ping: while one reports a problem, WATCHDOG=1 is withheld
+   * (systemd restarts the daemon) and STATUS says why. The store pipeline's health plugs in here.
+   */
+  healthChecks?: HealthCheck[];
+  /** Environment for sd_notify (NOTIFY_SOCKET, WATCHDOG_USEC); default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}): Promise<DaemonHandle> {
   const { config, profiles } = loaded;
   // First of all: one daemon per dataDir (a second one exits 1 naming the holder's pid).
   const lock = await acquireDaemonLock(config.dataDir);
   const logger = createLogger({ dataDir: config.dataDir, level: config.log.level, console: opts.console, component: 'daemon' });
-  const notifier = createNotifier(process.env, { onError: (e) => logger.warn(`sd_notify: ${e.message}`) });
+  const notifier = createNotifier(opts.env ?? process.env, { onError: (e) => logger.warn(`sd_notify: ${e.message}`) });
   const custody = openCustody(config.dataDir);
   const store = new ObjectStore(path.join(config.dataDir, 'store'));
   const queue = new KeyedQueue(config.ingest.concurrency);
@@ -216,7 +230,20 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     })();
     return stopping;
   };
-  const stopWatchdog = startWatchdog(notifier, { healthy: () => stopping === undefined });
+  const healthChecks = opts.healthChecks ?? [];
+  let lastProblem: string | undefined;
+  const stopWatchdog = startWatchdog(notifier, {
+    healthy: () => stopping === undefined,
+    problem: () => {
+      const p = healthChecks.map((check) => check()).find((x) => x !== undefined);
+      if (p !== lastProblem) {
+        if (p === undefined) logger.info('healthy again: systemd watchdog pings resume');
+        else logger.error(`unhealthy, systemd watchdog withheld (systemd will restart evidock): ${p}`);
+        lastProblem = p;
+      }
+      return p;
+    },
+  });
   setImmediate(() => { events.emit('ready'); void notifier.ready(`watching ${roots.length} dock root(s) and block devices`); });
   return { events, stop, done };
 }
