@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { watchBlockDevices, type BlockDock, type DockFailure, type BlockWatcher } from '../../src/dock/blockwatch.js';
 import { attachLoop, type LoopDevice } from '../../src/dock/loop.js';
 import { privilegedSkipReason, sh, tempDir } from './helpers.js';
+import { spawnCli, runCli } from '../helpers/cli.js';
+import { until } from '../helpers/wait.js';
 
 const skip = privilegedSkipReason(['losetup', 'mkfs.vfat', 'fusefat', 'fusermount', 'blkid', 'lsblk']);
 if (skip) console.warn(`skipping block-device retry tests: ${skip}`);
@@ -72,5 +74,34 @@ describe.skipIf(skip !== undefined)('block devices whose mount fails', () => {
     expect(d.volume.device).toMatchObject({ path: loop.device, label: 'RETRYCAM' });
     await d.release();
     expect(failed).toEqual([]);
+  });
+});
+
+describe.skipIf(skip !== undefined)('the daemon, when a camera cannot be mounted', () => {
+  it('raises a critical dock-failed alert naming the device and the error after the last try', async () => {
+    const loop = await loopImage('daemon'); loops.push(loop);
+    const sub = path.join(tmp.dir, 'daemon');
+    const dataDir = path.join(sub, 'data');
+    fs.mkdirSync(path.join(dataDir, 'run'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'run', 'mnt'), 'in the way of the mount base');
+    const cfg = path.join(sub, 'evidock.yaml');
+    fs.writeFileSync(cfg, `dataDir: ${JSON.stringify(dataDir)}\ndock:\n  includeLoopDevices: true\n  loopBackingDir: ${JSON.stringify(path.join(sub, 'images'))}\n`
+      + '  pollMs: 200\n  retryDelaysMs: [100, 100]\n');
+    const d = spawnCli(['--config', cfg, 'daemon']);
+    const exited = new Promise<number | null>((r) => d.on('exit', (c) => r(c)));
+    try {
+      const alert = await until('dock-failed alert', () => {
+        const r = runCli(['--config', cfg, 'status', '--json']);
+        const open = r.code === 0 ? (JSON.parse(r.stdout).openAlerts as { kind: string; severity: string; message: string }[]) : [];
+        return open.find((a) => a.kind === 'dock-failed');
+      }, 60_000);
+      expect(alert.severity).toBe('critical');
+      expect(alert.message).toContain(loop.device);
+      expect(alert.message).toMatch(/label RETRYCAM/);
+      expect(alert.message).toMatch(/after 3 tries: mount failed: .*(ENOTDIR|not a directory)/i);
+    } finally {
+      d.kill('SIGTERM');
+      await exited;
+    }
   });
 });
