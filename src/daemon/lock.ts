@@ -4,6 +4,8 @@
 // ends and the kernel drops the lock. No stale lock file to clean up, no race between two starts.
 // Node has no flock of its own and a native addon would be a new dependency; flock(1) is util-linux,
 // like lsblk and mount, which evidock already needs. daemon.pid beside it names the holder.
+// Where flock(1) is missing (a minimal busybox system has no flock applet), the lock is daemon.pid
+// itself, created exclusively and taken over only when its pid and start time name no live process.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -34,28 +36,56 @@ export function lockHolder(dataDir: string): number | undefined {
   }
 }
 
-/** True while some process holds the daemon lock of dataDir (asked of the kernel, not of a file). */
+/** True while some process holds the daemon lock of dataDir (asked of the kernel when flock(1) is there). */
 export function daemonLockHeld(dataDir: string): boolean {
   const file = lockPath(dataDir);
-  if (!fs.existsSync(file)) return false;
-  const r = spawnSync('flock', ['-n', '-s', '-E', '75', file, 'true'], { stdio: 'ignore', timeout: 5000 });
-  return r.status === 75;
+  if (!fs.existsSync(file)) return lockHolder(dataDir) !== undefined;
+  const r = spawnSync('flock', ['-n', '-s', file, 'true'], { stdio: 'ignore', timeout: 5000 });
+  if (r.error) return lockHolder(dataDir) !== undefined; // no flock(1): the pid file decides
+  return r.status !== 0;
+}
+
+function writePidFile(dataDir: string): void {
+  const tmp = `${pidPath(dataDir)}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ pid: process.pid, start: processStartTime(process.pid) ?? null }));
+  fs.renameSync(tmp, pidPath(dataDir));
+}
+
+/** Fallback without flock(1): daemon.pid created exclusively; a dead holder's file is taken over. */
+function acquirePidFileLock(dataDir: string): DaemonLock {
+  const file = pidPath(dataDir);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = fs.openSync(file, 'wx');
+      fs.writeSync(fd, JSON.stringify({ pid: process.pid, start: processStartTime(process.pid) ?? null }));
+      fs.closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 2) throw err;
+      const holder = lockHolder(dataDir);
+      if (holder !== undefined && holder !== process.pid) throw new DaemonLockedError(file, holder);
+      fs.rmSync(file, { force: true }); // its owner is gone
+    }
+  }
+  return { file, release: async () => { if (lockHolder(dataDir) === process.pid) fs.rmSync(file, { force: true }); } };
 }
 
 export async function acquireDaemonLock(dataDir: string): Promise<DaemonLock> {
   const file = lockPath(dataDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const child: ChildProcess = spawn('flock', ['-n', '-E', '75', file, 'sh', '-c', 'echo locked; exec cat'], {
+  // -n: exit 1 at once (and quietly) when another process holds it; else run the command, which
+  // says "locked" and then waits on its stdin for as long as we live.
+  const child: ChildProcess = spawn('flock', ['-n', file, 'sh', '-c', 'echo locked; exec cat'], {
     stdio: ['pipe', 'pipe', 'pipe'], detached: true,
   });
-  const outcome = await new Promise<'locked' | 'busy' | Error>((resolve) => {
+  const outcome = await new Promise<'locked' | 'busy' | 'no-flock' | Error>((resolve) => {
     let err = '';
     child.stdout!.setEncoding('utf8').once('data', () => resolve('locked'));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
-    child.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT'
-      ? new Error('flock(1) is not installed (util-linux): the daemon cannot take its dataDir lock') : e));
-    child.once('exit', (code) => resolve(code === 75 ? 'busy' : new Error(`flock ${file}: ${err.trim() || `exit ${code}`}`)));
+    child.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ENOENT' ? 'no-flock' : e));
+    child.once('exit', (code) => resolve(code === 1 && err.trim() === '' ? 'busy' : new Error(`flock ${file}: ${err.trim() || `exit ${code}`}`)));
   });
+  if (outcome === 'no-flock') return acquirePidFileLock(dataDir);
   if (outcome !== 'locked') {
     if (child.exitCode === null) child.kill('SIGKILL');
     if (outcome === 'busy') throw new DaemonLockedError(file, lockHolder(dataDir));
@@ -66,9 +96,7 @@ export async function acquireDaemonLock(dataDir: string): Promise<DaemonLock> {
   (child.stdout as unknown as { unref?: () => void }).unref?.();
   (child.stderr as unknown as { unref?: () => void }).unref?.();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
-  const tmp = `${pidPath(dataDir)}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ pid: process.pid, start: processStartTime(process.pid) ?? null }));
-  fs.renameSync(tmp, pidPath(dataDir));
+  writePidFile(dataDir);
   let released: Promise<void> | undefined;
   return {
     file,

@@ -3,7 +3,8 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnCli, runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { spawnCli, runCli, ROOT } from '../helpers/cli.js';
 import { until as waitUntil } from '../helpers/wait.js';
 import { tempDir, writeConfig } from '../helpers/volumes.js';
 
@@ -43,5 +44,31 @@ describe('the daemon lock', () => {
     third.d.kill('SIGTERM');
     expect(await third.exited).toBe(0);
     expect(runCli(['--config', cfg.file, 'status']).stdout).toMatch(/daemon +not running/);
+  });
+});
+
+describe('the daemon lock without flock(1) (a minimal busybox system has none)', () => {
+  it('falls back to an exclusive pid file checked by pid and start time', async () => {
+    const data = path.join(dir, 'noflock');
+    const bin = path.join(dir, 'bin-noflock');
+    fs.mkdirSync(bin, { recursive: true });
+    for (const tool of ['sh', 'cat', 'true']) fs.symlinkSync(`/bin/${tool}`, path.join(bin, tool));
+    const lockJs = path.join(ROOT, 'dist/daemon/lock.js');
+    const script = `const { acquireDaemonLock } = await import(${JSON.stringify(lockJs)});
+      try { await acquireDaemonLock(${JSON.stringify(data)}); console.log('held'); }
+      catch (e) { console.log('refused: ' + e.message); process.exit(1); }
+      setInterval(() => {}, 1000);`;
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, PATH: bin } });
+    const first = await new Promise<string>((r) => holder.stdout.once('data', (b) => r(String(b))));
+    expect(first).toContain('held');
+    expect(fs.existsSync(path.join(data, 'run', 'daemon.lock'))).toBe(false); // no flock: the pid file is the lock
+    const second = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, PATH: bin } });
+    const out = await new Promise<string>((r) => second.stdout.once('data', (b) => r(String(b))));
+    expect(out).toContain(`refused: another evidock daemon (pid ${holder.pid}) is running`);
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
+    const third = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, PATH: bin } });
+    expect(await new Promise<string>((r) => third.stdout.once('data', (b) => r(String(b))))).toContain('held');
+    third.kill('SIGKILL');
   });
 });
