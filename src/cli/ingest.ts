@@ -6,6 +6,7 @@ import { openContext, printJson } from './context.js';
 import { runDockSession, type DockSessionResult } from '../session/dock-session.js';
 import { directoryVolume } from '../ingest/directory-volume.js';
 import { EXIT } from './exit.js';
+import { plain } from './table.js';
 
 export function registerIngestCommand(program: Command): void {
   program.command('ingest')
@@ -39,7 +40,7 @@ export function registerIngestCommand(program: Command): void {
           onProgress: (p) => {
             if (!bar) return;
             if (!started) { bar.start(p.total, 0, { file: '' }); started = true; }
-            bar.update(p.index, { file: p.file });
+            bar.update(p.index, { file: plain(p.file) });
           },
         });
         bar?.stop();
@@ -79,5 +80,5 @@ function printSummary(s: DockSessionResult): void {
     if ('kept' in s.wipe) lines.push(...s.wipe.kept.map((k) => `  kept ${k.path}: ${k.reason}`));
   }
   lines.push(...s.alerts.map((a) => `alert ${a.severity} ${a.kind}: ${a.message}`));
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(lines.map(plain).join('\n') + '\n');
 }

@@ -12,6 +12,7 @@ import { registerDaemonCommand } from './daemon.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerSessionsCommands } from './sessions.js';
 import { exitCodeFor, EXIT } from './exit.js';
+import { escapeControl } from '../util/escape.js';
 
 const program = new Command('evidock')
   .description('body-worn camera evidence workstation: verified ingest and chain of custody')
@@ -35,7 +36,8 @@ try {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
   } else {
-    process.stderr.write(`evidock: ${(err as Error).message}\n`);
+    // Line by line: a multi-line message (config problems) stays readable, control characters do not pass.
+    process.stderr.write(`evidock: ${String((err as Error).message).split('\n').map(escapeControl).join('\n')}\n`);
     process.exitCode = exitCodeFor(err);
   }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import Table from 'cli-table3';
+import { renderTable } from './table.js';
 import { openContext, printJson } from './context.js';
+import { parseLimit, parseTime } from './args.js';
 
 export function registerRecordingsCommands(program: Command): void {
   const rec = program.command('recordings').description('recordings in custody');
@@ -8,9 +9,9 @@ export function registerRecordingsCommands(program: Command): void {
     .description('list recordings (newest first)')
     .option('--device <serial>', 'only this camera')
     .option('--badge <badge>', 'only this officer')
-    .option('--since <iso>', 'recorded at or after')
-    .option('--until <iso>', 'recorded before')
-    .option('--limit <n>', 'at most N rows', (v) => Number.parseInt(v, 10))
+    .option('--since <iso>', 'recorded at or after', parseTime)
+    .option('--until <iso>', 'recorded before', parseTime)
+    .option('--limit <n>', 'at most N rows', parseLimit)
     .option('--json', 'print JSON')
     .action(async (opts: { device?: string; badge?: string; since?: string; until?: string; limit?: number; json?: boolean }, cmd: Command) => {
       const ctx = openContext(cmd, { console: false, component: 'recordings' });
@@ -19,12 +20,10 @@ export function registerRecordingsCommands(program: Command): void {
         if (opts.json) { printJson(rows); return; }
         // Both times: the camera's own (as recorded, never changed) and corrected by the clock
         // offset measured when it was docked ("—": no offset could be measured).
-        const t = new Table({ head: ['id', 'device', 'badge', 'recorded start (camera)', 'corrected start', 'offset s', 'dur s', 'size', 'sha256', 'source'] });
-        for (const r of rows) {
-          t.push([r.id, r.device, r.badge ?? '', r.recordedStart, r.correctedStart ?? '—', r.clockOffsetS ?? '—',
-            r.durationS?.toFixed(1) ?? '', r.size, r.sha256.slice(0, 12), r.sourcePath]);
-        }
-        process.stdout.write(`${t.toString()}\n${rows.length} recording(s)\n`);
+        const table = renderTable(['id', 'device', 'badge', 'recorded start (camera)', 'corrected start', 'offset s', 'dur s', 'size', 'sha256', 'source'],
+          rows.map((r) => [r.id, r.device, r.badge ?? '', r.recordedStart, r.correctedStart ?? '—', r.clockOffsetS ?? '—',
+            r.durationS?.toFixed(1) ?? '', r.size, r.sha256.slice(0, 12), r.sourcePath]));
+        process.stdout.write(`${table}${rows.length} recording(s)\n`);
       } finally {
         await ctx.close();
       }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { openContext, printJson } from './context.js';
 import { readState } from '../daemon/state.js';
+import { daemonLockHeld, lockHolder } from '../daemon/lock.js';
+import { plain } from './table.js';
 
 export function registerStatusCommand(program: Command): void {
   program.command('status')
@@ -9,16 +11,26 @@ export function registerStatusCommand(program: Command): void {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const ctx = openContext(cmd, { console: false, component: 'status' });
       try {
-        const daemon = readState(ctx.loaded.config.dataDir);
+        const dataDir = ctx.loaded.config.dataDir;
+        // The lock is the truth about a running daemon; its state file may lag (or be gone).
+        const held = daemonLockHeld(dataDir);
+        const state = readState(dataDir);
+        const daemon = state ?? (held ? { pid: lockHolder(dataDir) ?? 0, startedAt: '?', roots: [], docked: [], ingesting: [] } : undefined);
         const stats = ctx.custody.stats();
         const usage = await ctx.store.usage();
         const running = ctx.custody.listSessions({ running: true });
         const alerts = ctx.custody.listAlerts({ open: true });
         const verificationBacklog = ctx.custody.proofBacklog(); // objects stored, not yet proven from the disk
+        // Custody and the store must agree on what is held; say so when they do not.
+        const remarks: string[] = [];
+        if (usage.objects !== stats.objects) {
+          remarks.push(`the store holds ${usage.objects} object(s) but custody records ${stats.objects}: run evidock verify`);
+        }
+        if (stats.recordings < stats.objects) remarks.push(`${stats.objects - stats.recordings} object(s) belong to no recording`);
         const report = {
           config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,
           daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, roots: daemon.roots, docked: daemon.docked, ingesting: daemon.ingesting } : null,
-          sessionsRunning: running, store: usage, custody: stats, openAlerts: alerts, verificationBacklog,
+          sessionsRunning: running, store: usage, custody: stats, remarks, openAlerts: alerts, verificationBacklog,
         };
         if (opts.json) { printJson(report); return; }
         const lines = [
@@ -29,11 +41,12 @@ export function registerStatusCommand(program: Command): void {
           ...(daemon?.ingesting ?? []).map((i) => `  ingesting ${i.root} ${i.index ?? 0}/${i.total ?? '?'} ${i.file ?? ''}`),
           `store    ${usage.objects} objects, ${usage.bytes} bytes`,
           `verify   ${verificationBacklog.objects} objects (${verificationBacklog.bytes} bytes) stored but not yet proven from the disk`,
-          `custody  ${stats.recordings} recordings from ${stats.devices} devices in ${stats.sessions} sessions`,
+          `custody  ${stats.recordings} recordings of ${stats.objects} distinct contents from ${stats.devices} devices in ${stats.sessions} sessions`,
+          ...remarks.map((m) => `  NOTE     ${m}`),
           `alerts   ${alerts.length} open`,
           ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`),
         ];
-        process.stdout.write(lines.join('\n') + '\n');
+        process.stdout.write(lines.map(plain).join('\n') + '\n');
       } finally {
         await ctx.close();
       }

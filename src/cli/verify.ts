@@ -3,6 +3,7 @@ import { openContext, printJson } from './context.js';
 import { verifyCustody, verifyPassed } from '../integrity/verify.js';
 import { parseSample } from '../store/fixity.js';
 import { EXIT } from './exit.js';
+import { plain } from './table.js';
 
 export function registerVerifyCommand(program: Command): void {
   program.command('verify')
@@ -25,9 +26,16 @@ export function registerVerifyCommand(program: Command): void {
             ...r.auditChain.problems.map((p) => `  audit seq ${p.seq}: ${p.problem}`),
             passed ? 'verify: OK' : 'verify: INTEGRITY PROBLEM',
           ];
-          process.stdout.write(out.join('\n') + '\n');
+          process.stdout.write(out.map(plain).join('\n') + '\n');
         }
-        if (!passed) ctx.logger.error('verify found integrity problems', { missing: r.missing.length, mismatched: r.mismatched.length, chainOk: r.auditChain.ok });
+        if (!passed) {
+          ctx.logger.error('verify found integrity problems', { missing: r.missing.length, mismatched: r.mismatched.length, chainOk: r.auditChain.ok });
+          // Someone must act on it: an open alert, shown by `status`, not only this run's output.
+          const named = [...r.missing.map((h) => `missing ${h}`), ...r.mismatched.map((h) => `mismatched ${h}`)];
+          ctx.custody.raiseAlert({ kind: 'verify-failed', severity: 'critical', message: `verify: ${r.missing.length} object(s) missing, `
+            + `${r.mismatched.length} mismatched${r.auditChain.ok ? '' : ', audit chain BROKEN'}`
+            + `${named.length ? `: ${named.slice(0, 20).join('; ')}${named.length > 20 ? '; …' : ''}` : ''}` });
+        }
         process.exitCode = passed ? EXIT.ok : EXIT.integrity;
       } finally {
         await ctx.close();

@@ -5,6 +5,7 @@ import { configSchema, type Config, type Profile } from './schema.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { ConfigError } from './errors.js';
 import { parseConfigText } from './validate.js';
+import { dataDirProblem } from './data-dir.js';
 
 export { ConfigError, type ConfigIssue } from './errors.js';
 export { parseConfigText } from './validate.js';
@@ -47,6 +48,8 @@ function finish(config: Config, baseDir: string, source: string): LoadedConfig {
       ...(config.dock.loopBackingDir ? { loopBackingDir: path.resolve(baseDir, config.dock.loopBackingDir) } : {}),
     },
   };
+  const problem = dataDirProblem(resolved.dataDir);
+  if (problem) throw new ConfigError([{ file: source, path: 'dataDir', message: problem }]);
   return { config: resolved, source, profiles: config.profiles ?? BUILTIN_PROFILES };
 }
 

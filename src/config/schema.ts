@@ -1,16 +1,17 @@
 // The configuration contract: every key evidock reads, with defaults. The JSON Schema beside
 // config/evidock.example.yaml is generated from this file (scripts/gen-config-schema).
 import { z } from 'zod';
+import { patternProblem } from '../profiles/pattern.js';
 
 const roles = z.enum(['officer', 'custodian', 'head', 'admin']);
 
-/** A string that must compile as a JavaScript RegExp, so a bad profile fails at load, not at dock time. */
+/**
+ * A string that must compile on the linear-time engine profiles run on (RE2), so a bad or
+ * catastrophic pattern fails at load (with its file:line:col), not at dock time.
+ */
 const regexString = () => z.string().superRefine((src, ctx) => {
-  try {
-    new RegExp(src);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-  }
+  const problem = patternProblem(src);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 export const officerSchema = z.object({
@@ -90,7 +91,8 @@ export const configSchema = z.object({
     code: z.string().default('000000000000'),
     name: z.string().default('Unconfigured unit'),
   }).strict().default({ code: '000000000000', name: 'Unconfigured unit' }),
-  timezone: z.string().regex(/^(local|[+-]\d{2}:\d{2})$/, 'timezone is "local" or an offset like +08:00').default('local')
+  timezone: z.string().regex(/^(local|[+-](0\d|1[0-4]):[0-5]\d)$/, 'timezone is "local" or an offset from -14:00 to +14:00 like +08:00')
+    .refine((tz) => !/^[+-]14:(?!00)/.test(tz), 'timezone offsets go up to ±14:00').default('local')
     .describe('offset of camera clocks, used to read times in file names ("local" = this machine)'),
   officers: z.array(officerSchema).default([]),
   devices: z.array(rosterDeviceSchema).default([]),
@@ -105,7 +107,10 @@ export const configSchema = z.object({
       .describe('how often block devices are listed (USB and udev events trigger a scan at once)'),
     blockDevices: z.boolean().default(true)
       .describe('detect camera block devices and mount them read-only (needs root or mount rights)'),
-  }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000, pollMs: 1000, blockDevices: true }),
+    retryDelaysMs: z.array(z.number().int().min(0).max(3_600_000)).max(10).default([10_000, 20_000])
+      .describe('waits between the tries of a camera whose mount or dock session failed (default: 3 tries over 30 s); '
+        + 'after the last one a dock-failed alert names the device and the error'),
+  }).strict().default({ roots: [], includeLoopDevices: false, settleMs: 1000, pollMs: 1000, blockDevices: true, retryDelaysMs: [10_000, 20_000] }),
   ingest: z.object({
     concurrency: z.number().int().min(1).max(32).default(16)
       .describe('cameras ingested at once (up to 32); copies share process-wide slots fairly, so memory stays flat'),

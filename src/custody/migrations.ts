@@ -165,10 +165,18 @@ CREATE INDEX recordings_resume ON recordings(device_id, source_path, size, mtime
 CREATE INDEX objects_unverified ON objects(verified_at) WHERE verified_at IS NULL;
 `;
 
+// A session's owner is a pid plus that process's start time (/proc/PID/stat field 22): the pid
+// alone may belong to another process after a reboot or a wrap-around, which must not keep an
+// abandoned session 'running'.
+const ownerStart = `
+ALTER TABLE dock_sessions ADD COLUMN owner_start TEXT;    -- start time (clock ticks since boot) of owner_pid
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
   { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
   { version: 3, name: 'raw source names, resume fingerprints, disk-proof backlog', sql: ingestEvidence },
+  { version: 5, name: 'session owner start time', sql: ownerStart },
 ];
 
 export function schemaVersion(db: Db): number {

@@ -3,11 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { stmt, toIso } from './db.js';
 import { audit, parseJson, writeTx, type Ctx } from './context.js';
 import { requireDeviceId } from './devices.js';
+import { processStartTime, sameProcessAlive } from '../util/proc.js';
 import type { EndSessionInput, SessionChecks, SessionRow, SessionStatus, StartSessionInput } from './types.js';
 
 // Distinguishes this process from an earlier one that had the same pid (e.g. pid 1 in a
 // container restarted after a crash), so its sessions are still seen as abandoned.
 const PROCESS_TOKEN = randomUUID();
+// With the pid, names this process for the whole boot (another process may get our pid later).
+const PROCESS_START = processStartTime(process.pid) ?? null;
 
 interface RawSession {
   id: number;
@@ -20,6 +23,7 @@ interface RawSession {
   status: SessionStatus;
   owner_pid: number | null;
   owner_token: string | null;
+  owner_start?: string | null;
   files: number;
   bytes: number;
   stored: number;
@@ -65,9 +69,10 @@ export function startSession(ctx: Ctx, input: StartSessionInput): number {
   return writeTx(ctx, () => {
     const deviceId = requireDeviceId(ctx, input.deviceSerial);
     const info = stmt(ctx.db, `
-      INSERT INTO dock_sessions (device_id, profile, source_path, badge, started_at, status, owner_pid, owner_token, usb_serial)
-      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)`).run(
-      deviceId, input.profile, input.sourcePath, input.badge ?? null, ctx.now(), process.pid, PROCESS_TOKEN, input.usbSerial ?? null);
+      INSERT INTO dock_sessions (device_id, profile, source_path, badge, started_at, status, owner_pid, owner_token, owner_start, usb_serial)
+      VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`).run(
+      deviceId, input.profile, input.sourcePath, input.badge ?? null, ctx.now(), process.pid, PROCESS_TOKEN, PROCESS_START,
+      input.usbSerial ?? null);
     const id = Number(info.lastInsertRowid);
     audit(ctx, 'dock.session.start', {
       sessionId: id, deviceSerial: input.deviceSerial, profile: input.profile, sourcePath: input.sourcePath,
@@ -129,15 +134,11 @@ export function recordSessionChecks(ctx: Ctx, id: number, checks: SessionChecks)
   });
 }
 
-function ownerAlive(pid: number | null, token: string | null): boolean {
+function ownerAlive(pid: number | null, token: string | null, start: string | null | undefined): boolean {
   if (pid === null) return false;
   if (pid === process.pid) return token === PROCESS_TOKEN;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by another user
-  }
+  // A live pid whose start time differs is another process that was given the dead owner's pid.
+  return sameProcessAlive(pid, start);
 }
 
 /** Sessions left 'running' by a process that no longer exists become 'interrupted'. Returns their ids. */
@@ -146,9 +147,11 @@ export function markInterruptedSessions(ctx: Ctx): number[] {
     const running = stmt(ctx.db, `${SELECT} WHERE s.status = 'running' ORDER BY s.id`).all() as RawSession[];
     const marked: number[] = [];
     for (const s of running) {
-      if (ownerAlive(s.owner_pid, s.owner_token)) continue;
+      if (ownerAlive(s.owner_pid, s.owner_token, s.owner_start)) continue;
       stmt(ctx.db, "UPDATE dock_sessions SET status = 'interrupted', ended_at = ? WHERE id = ?").run(ctx.now(), s.id);
-      audit(ctx, 'dock.session.interrupted', { sessionId: s.id, deviceSerial: s.device_serial, ownerPid: s.owner_pid });
+      audit(ctx, 'dock.session.interrupted', {
+        sessionId: s.id, deviceSerial: s.device_serial, ownerPid: s.owner_pid, ownerStart: s.owner_start ?? null,
+      });
       marked.push(s.id);
     }
     return marked;

@@ -7,36 +7,57 @@ import { readdir } from 'node:fs/promises';
 import { EventEmitter } from 'node:events';
 import type { LoadedConfig } from '../config/load.js';
 import { openCustody } from '../custody/index.js';
+import { storePipelineHealthy } from '../store/index.js';
+import { proveBacklog } from '../ingest/proof-stage.js';
 import { ObjectStore } from '../store/index.js';
 import { createLogger, flushLogger } from '../util/logger.js';
 import { watchMountRoots, type VolumeEvent } from '../dock/mountwatch.js';
-import { watchBlockDevices, releaseStaleMounts, type BlockDock } from '../dock/blockwatch.js';
+import { watchBlockDevices, releaseStaleMounts, type BlockDock, type DockFailure } from '../dock/blockwatch.js';
 import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
 import type { DockedVolume } from '../dock/volume.js';
-import type { DockSessionResult } from '../session/dock-session.js';
 import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
-import { runVolumeSession } from './session.js';
+import { runDockSession, type DockSessionResult } from '../session/dock-session.js';
+import { mountedDevice } from '../dock/mounted-device.js';
 import { createNotifier, startWatchdog } from './notify.js';
+import { escapeControl } from '../util/escape.js';
+import { acquireDaemonLock } from './lock.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
 }
 
 export interface DaemonHandle {
-  events: EventEmitter; // 'ingested' (summary, volume), 'ingest-error', 'ready'
+  events: EventEmitter; // 'ingested' (summary, volume), 'ingest-error', 'dock-failed', 'ready'
   stop(): Promise<void>;
   done: Promise<void>;
 }
 
-export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolean } = {}): Promise<DaemonHandle> {
+/** A health check: undefined when fine, else what is wrong (e.g. the store pipeline is wedged). */
+export type HealthCheck = () => string | undefined;
+
+export interface DaemonOptions {
+  console?: boolean;
+  /**
+   * Checked before each systemd watchdog ping: while one reports a problem, WATCHDOG=1 is withheld
+   * (systemd restarts the daemon) and STATUS says why. The store pipeline's health plugs in here.
+   */
+  healthChecks?: HealthCheck[];
+  /** Environment for sd_notify (NOTIFY_SOCKET, WATCHDOG_USEC); default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}): Promise<DaemonHandle> {
   const { config, profiles } = loaded;
+  // First of all: one daemon per dataDir (a second one exits 1 naming the holder's pid).
+  const lock = await acquireDaemonLock(config.dataDir);
   const logger = createLogger({ dataDir: config.dataDir, level: config.log.level, console: opts.console, component: 'daemon' });
-  const notifier = createNotifier(process.env, { onError: (e) => logger.warn(`sd_notify: ${e.message}`) });
+  const notifier = createNotifier(opts.env ?? process.env, { onError: (e) => logger.warn(`sd_notify: ${e.message}`) });
   const custody = openCustody(config.dataDir);
   const store = new ObjectStore(path.join(config.dataDir, 'store'));
   const queue = new KeyedQueue(config.ingest.concurrency);
   const abort = new AbortController();
+  let backlogProof: Promise<void> = Promise.resolve();
   const events = new EventEmitter();
   const roots = config.dock.roots.map((r) => path.resolve(r));
   const state: DaemonState = {
@@ -65,40 +86,71 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   const handled = new Map<string, string>(); // key → volume root
 
   let stopRequested = false;
+  const delays = config.dock.retryDelaysMs;
+  const retryTimers = new Map<NodeJS.Timeout, () => void>(); // pending retry → what to do instead on stop
+  const dockFailed = (what: string, deviceSerial: string | null, error: string, attempts: number) => {
+    const message = `camera ${escapeControl(what)} could not be docked after ${attempts} tr${attempts === 1 ? 'y' : 'ies'}: ${escapeControl(error)}; `
+      + 'unplug and dock it again to retry';
+    logger.error(message);
+    try { custody.raiseAlert({ kind: 'dock-failed', severity: 'critical', deviceSerial, message }); } catch (err) {
+      logger.error(`cannot raise the dock-failed alert: ${(err as Error).message}`);
+    }
+  };
   const onVolume = (key: string, volume: DockedVolume, release?: () => Promise<void>) => {
     if (stopRequested || handled.has(key) || queue.isBusy(key)) { void release?.(); return; }
     handled.set(key, volume.root);
     state.docked.push({ root: volume.root, since: new Date().toISOString() });
     publish();
-    logger.info(`camera volume docked: ${volume.root} (${volume.source}${volume.device.path ? ` ${volume.device.path}` : ''})`);
+    logger.info(`camera volume docked: ${escapeControl(volume.root)} (${volume.source}${volume.device.path ? ` ${volume.device.path}` : ''})`);
+    const unmount = () => release?.().catch((err: Error) => logger.warn(`releasing ${volume.root}: ${err.message}`));
     const slot: DaemonState['ingesting'][number] = { root: volume.root };
-    queue.push({
+    // A failed session is tried again (the volume stays mounted meanwhile) while the camera stays docked;
+    // after the last try a dock-failed alert tells someone. The volume is released once, at the end.
+    const attempt = (n: number) => queue.push({
       key,
       run: async () => {
         state.ingesting.push(slot);
         publish();
         try {
-          return await runVolumeSession(volume, loaded, { custody, store, logger }, {
+          return await runDockSession(volume, loaded, { custody, store, logger }, {
             signal: abort.signal,
             onProgress: (p) => { slot.file = p.file; slot.index = p.index; slot.total = p.total; },
           });
         } finally {
           state.ingesting = state.ingesting.filter((s) => s !== slot);
           publish();
-          // Unmount now: the camera may stay plugged in, but evidock is done with it.
-          await release?.().catch((err: Error) => logger.warn(`releasing ${volume.root}: ${err.message}`));
         }
       },
-    }).then((summary: DockSessionResult) => {
+    }).then(async (summary: DockSessionResult) => {
+      // Unmount now: the camera may stay plugged in, but evidock is done with it.
+      await unmount();
       state.completed += 1;
       const d = state.docked.findLast((x) => x.root === volume.root);
       if (d) d.device = summary.device;
       publish();
       events.emit('ingested', summary, volume);
-    }, (err: Error) => {
-      logger.error(`ingest of ${volume.root} failed: ${err.message}`);
+    }, async (err: Error) => {
+      const wait = delays[n];
+      const stillDocked = handled.get(key) === volume.root;
+      if (!stopRequested && stillDocked && wait !== undefined) {
+        logger.warn(`ingest of ${escapeControl(volume.root)} failed (try ${n + 1}, next in ${Math.round(wait / 100) / 10} s): ${escapeControl(err.message)}`);
+        const t = setTimeout(() => {
+          retryTimers.delete(t);
+          if (!stopRequested && handled.get(key) === volume.root) attempt(n + 1); else void unmount();
+        }, wait);
+        retryTimers.set(t, () => { void unmount(); });
+        return;
+      }
+      await unmount();
+      logger.error(`ingest of ${escapeControl(volume.root)} failed: ${escapeControl(err.message)}`);
+      if (!stopRequested && stillDocked) {
+        const dev = volume.device;
+        dockFailed(`${volume.root}${dev.path ? ` (${dev.path}${dev.label ? ` label ${dev.label}` : ''}${dev.serial ? ` serial ${dev.serial}` : ''})` : ''}`,
+          null, err.message, n + 1);
+      }
       events.emit('ingest-error', { root: volume.root, error: err });
     });
+    attempt(0);
   };
   const onGone = (key: string) => {
     const root = handled.get(key);
@@ -116,7 +168,10 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     isCamera: hasEntries,
     settleMs: config.dock.settleMs,
   });
-  mountWatcher.on('volume', (ev: VolumeEvent) => onVolume(`dir:${ev.dir}`, { root: ev.dir, source: 'mount-root', device: {} }));
+  // The device under an OS mount (when there is one) gives the label and the UUIDs.
+  mountWatcher.on('volume', (ev: VolumeEvent) => {
+    void mountedDevice(ev.dir).then((device) => onVolume(`dir:${ev.dir}`, { root: ev.dir, source: 'mount-root', device }));
+  });
   mountWatcher.on('gone', (ev: VolumeEvent) => onGone(`dir:${ev.dir}`));
   mountWatcher.on('error', (err: Error) => logger.error(`mount watcher: ${err.message}`));
 
@@ -129,11 +184,16 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     mountRoots: roots,
     mountBase,
     pollMs: config.dock.pollMs,
+    retryDelaysMs: delays,
     log: logger,
   }) : undefined;
   blockWatcher?.on('docked', (d: BlockDock) => onVolume(`dev:${d.volume.device.path}`, d.volume, d.release));
   blockWatcher?.on('undocked', (dev: string) => onGone(`dev:${dev}`));
   blockWatcher?.on('error', (err: Error) => logger.warn(`block devices: ${err.message}`));
+  blockWatcher?.on('dock-failed', (f: DockFailure) => {
+    dockFailed(`${f.device}${f.label ? ` label ${f.label}` : ''}${f.serial ? ` serial ${f.serial}` : ''}`, null, `mount failed: ${f.error}`, f.attempts);
+    events.emit('dock-failed', f);
+  });
 
   // 3. USB hotplug: a camera's USB attach makes the block watcher look at once.
   const usbWatcher = await watchUsb(profiles, logger);
@@ -145,6 +205,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   usbWatcher.on('detach', (a: UsbArrival) => { logger.info(`USB device detached: ${a.vid}:${a.pid}`); blockWatcher?.rescan(); });
   publish();
 
+  // Runs until stopped, even when nothing is watched (no roots, block devices off).
+  const keepAlive = setInterval(() => {}, 1 << 30);
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
   let stopping: Promise<void> | undefined;
@@ -155,19 +217,43 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       void notifier.stopping(`stopping: ${queue.active} ingest(s) interrupted`);
       logger.info(`stopping (${queue.active} dock(s) in hand: a file being copied is abandoned and its session ends as interrupted)`);
       abort.abort();
+      for (const [t, instead] of retryTimers) { clearTimeout(t); instead(); }
+      retryTimers.clear();
       await mountWatcher.close();
       await usbWatcher.close();
       await queue.onIdle();
       await blockWatcher?.close();
+      await backlogProof;
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');
       await flushLogger(logger);
+      await lock.release();
+      clearInterval(keepAlive);
       resolveDone();
     })();
     return stopping;
   };
-  const stopWatchdog = startWatchdog(notifier, { healthy: () => stopping === undefined });
+  // The store pipeline's own health (a wedged or repeatedly dying hash worker) always counts.
+  const storeCheck: HealthCheck = () => (storePipelineHealthy() ? undefined : 'the store pipeline is wedged (hash workers stalled or dying)');
+  const healthChecks = [storeCheck, ...(opts.healthChecks ?? [])];
+  let lastProblem: string | undefined;
+  const stopWatchdog = startWatchdog(notifier, {
+    healthy: () => stopping === undefined,
+    problem: () => {
+      const p = healthChecks.map((check) => check()).find((x) => x !== undefined);
+      if (p !== lastProblem) {
+        if (p === undefined) logger.info('healthy again: systemd watchdog pings resume');
+        else logger.error(`unhealthy, systemd watchdog withheld (systemd will restart evidock): ${p}`);
+        lastProblem = p;
+      }
+      return p;
+    },
+  });
+  // Objects a previous run stored but did not yet prove from the disk are proven now, not at the next dock.
+  backlogProof = proveBacklog({ custody, store, logger }, { signal: abort.signal }).then(() => undefined, (err: Error) => {
+    logger.error(`disk proof of the backlog failed: ${err.message}`);
+  });
   setImmediate(() => { events.emit('ready'); void notifier.ready(`watching ${roots.length} dock root(s) and block devices`); });
   return { events, stop, done };
 }

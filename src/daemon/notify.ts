@@ -123,6 +123,11 @@ export function createNotifier(env: NodeJS.ProcessEnv = process.env, opts: Notif
 export interface WatchdogOptions {
   /** Checked before each ping; while it says false no ping is sent and systemd restarts us. */
   healthy?: () => boolean;
+  /**
+   * What is wrong, checked before each ping: while it names a problem no ping is sent (systemd
+   * restarts a daemon that can no longer do its job) and STATUS says why, once per change.
+   */
+  problem?: () => string | undefined;
 }
 
 /**
@@ -133,8 +138,16 @@ export function startWatchdog(notifier: Notifier, opts: WatchdogOptions = {}): (
   const every = notifier.watchdogIntervalMs;
   if (!notifier.enabled || every === undefined) return () => {};
   let inFlight = false;
+  let told: string | undefined;
   const timer = setInterval(() => {
     if (inFlight || (opts.healthy && !opts.healthy())) return;
+    let problem: string | undefined;
+    try { problem = opts.problem?.(); } catch (err) { problem = `health check failed: ${(err as Error).message}`; }
+    if (problem !== told) {
+      void notifier.status(problem === undefined ? 'healthy again' : `unhealthy, watchdog withheld: ${problem}`);
+      told = problem;
+    }
+    if (problem !== undefined) return;
     inFlight = true;
     void notifier.watchdog().finally(() => { inFlight = false; });
   }, every);

@@ -6,6 +6,8 @@ export interface FsInfo {
   fstype?: string;
   label?: string;
   uuid?: string;
+  /** PART_ENTRY_UUID: the partition's UUID when the device is a partition. */
+  partUuid?: string;
   version?: string;
   usage?: string;
   /** Partition-table type (dos, gpt) when the device holds one. */
@@ -37,6 +39,7 @@ export function fsInfoFromBlkid(rec: Record<string, string>): FsInfo {
     fstype: rec.TYPE,
     label: rec.LABEL ?? rec.LABEL_FATBOOT,
     uuid: rec.UUID,
+    partUuid: rec.PART_ENTRY_UUID,
     version: rec.VERSION,
     usage: rec.USAGE,
     // An exFAT boot sector ends in 55AA, so blkid also reports PTTYPE=dos for it: TYPE wins.

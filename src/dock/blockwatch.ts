@@ -20,7 +20,17 @@ export interface BlockWatchOptions {
   mountBase: string;
   pollMs: number;
   log: DockLog;
+  /**
+   * Waits between the tries of a mount that failed (default 10 s, 20 s: three tries over ~30 s).
+   * After the last try the watcher emits 'dock-failed' and leaves the device alone until it is unplugged.
+   */
+  retryDelaysMs?: readonly number[];
 }
+
+/** A camera volume that could not be mounted after every try. */
+export interface DockFailure { device: string; label?: string; serial?: string; attempts: number; error: string }
+
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [10_000, 20_000];
 
 export interface BlockDock {
   volume: DockedVolume;
@@ -74,9 +84,20 @@ function usbFields(d: BlockDevice): { usbVid?: string; usbPid?: string; serial?:
   return { usbVid: ids.usbVid, usbPid: ids.usbPid, ...(!d.serial && ids.usbSerial ? { serial: ids.usbSerial } : {}) };
 }
 
+interface Known {
+  uuid?: string;
+  mounted?: Mounted;
+  /** Mount tries that failed so far; with retryAt, when to try again; gaveUp after the last. */
+  failures?: number;
+  retryAt?: number;
+  gaveUp?: boolean;
+}
+
 export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
   const em = new EventEmitter() as BlockWatcher;
-  const known = new Map<string, { uuid?: string; mounted?: Mounted }>();
+  const known = new Map<string, Known>();
+  const delays = opts.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const retryTimers = new Set<NodeJS.Timeout>();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let scanning: Promise<void> | undefined;
@@ -110,30 +131,56 @@ export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
       em.emit('undocked', devPath);
     }
     for (const d of added) {
-      const entry: { uuid?: string; mounted?: Mounted } = d.uuid ? { uuid: d.uuid } : {};
+      const entry: Known = d.uuid ? { uuid: d.uuid } : {};
       known.set(d.path, entry);
-      try {
-        let root = d.mountpoint;
-        if (!root) {
-          entry.mounted = await mountReadOnly(d.path, d.fstype ?? '', path.join(opts.mountBase, d.name), { log: opts.log });
-          root = entry.mounted.mountpoint;
-        }
-        const mounted = entry.mounted;
-        const volume: DockedVolume = {
-          root, source: 'block',
-          device: {
-            path: d.path, ...(d.fstype ? { fstype: d.fstype } : {}), ...(d.label ? { label: d.label } : {}),
-            ...(d.vendor ? { vendor: d.vendor } : {}), ...(d.model ? { model: d.model } : {}),
-            ...(d.serial ? { serial: d.serial } : {}), size: d.size,
-            ...usbFields(d),
-          },
-          ...(mounted ? { withWritable: mounted.withWritable } : {}),
-        };
-        em.emit('docked', { volume, release: async () => { await mounted?.unmount(); } } satisfies BlockDock);
-      } catch (err) {
-        opts.log.warn(`cannot mount camera volume ${d.path}: ${(err as Error).message}`);
-        em.emit('error', err);
+      await attempt(d, entry);
+    }
+    // Devices whose mount failed earlier and whose next try is due (still plugged in).
+    const now = Date.now();
+    for (const d of candidates) {
+      const entry = known.get(d.path);
+      if (entry?.failures && !entry.gaveUp && !entry.mounted && (entry.retryAt ?? 0) <= now && !added.includes(d)) await attempt(d, entry);
+    }
+  };
+
+  const attempt = async (d: CameraCandidate, entry: Known) => {
+    try {
+      let root = d.mountpoint;
+      if (!root) {
+        entry.mounted = await mountReadOnly(d.path, d.fstype ?? '', path.join(opts.mountBase, d.name), { log: opts.log });
+        root = entry.mounted.mountpoint;
       }
+      const mounted = entry.mounted;
+      const volume: DockedVolume = {
+        root, source: 'block',
+        device: {
+          path: d.path, ...(d.fstype ? { fstype: d.fstype } : {}), ...(d.label ? { label: d.label } : {}),
+          ...(d.vendor ? { vendor: d.vendor } : {}), ...(d.model ? { model: d.model } : {}),
+          ...(d.serial ? { serial: d.serial } : {}), size: d.size, ...(d.uuid ? { uuid: d.uuid } : {}),
+          ...(d.partUuid ? { partUuid: d.partUuid } : {}),
+          ...usbFields(d),
+        },
+        ...(mounted ? { withWritable: mounted.withWritable } : {}),
+      };
+      entry.failures = 0;
+      em.emit('docked', { volume, release: async () => { await mounted?.unmount(); } } satisfies BlockDock);
+    } catch (err) {
+      const error = (err as Error).message;
+      const failures = (entry.failures ?? 0) + 1;
+      entry.failures = failures;
+      const wait = delays[failures - 1];
+      if (wait === undefined) {
+        entry.gaveUp = true;
+        opts.log.warn(`cannot mount camera volume ${d.path} (try ${failures}, giving up until it is unplugged): ${error}`);
+        const failure: DockFailure = { device: d.path, ...(d.label ? { label: d.label } : {}),
+          ...(d.serial ?? usbFields(d).serial ? { serial: d.serial ?? usbFields(d).serial } : {}), attempts: failures, error };
+        em.emit('dock-failed', failure);
+        return;
+      }
+      opts.log.warn(`cannot mount camera volume ${d.path} (try ${failures}, next in ${Math.round(wait / 100) / 10} s): ${error}`);
+      entry.retryAt = Date.now() + wait;
+      const t = setTimeout(() => { retryTimers.delete(t); tick(); }, wait);
+      retryTimers.add(t);
     }
   };
 
@@ -152,6 +199,8 @@ export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
   em.close = async () => {
     closed = true;
     if (timer) clearTimeout(timer);
+    for (const t of retryTimers) clearTimeout(t);
+    retryTimers.clear();
     await scanning;
     for (const e of known.values()) await e.mounted?.unmount().catch(() => {});
     known.clear();

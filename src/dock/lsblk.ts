@@ -19,7 +19,10 @@ export interface BlockDevice {
   serial?: string;
   label?: string;
   fstype?: string;
+  /** File-system UUID; for FAT/exFAT the volume serial number written when it was formatted. */
   uuid?: string;
+  /** Partition UUID (GPT GUID, or the MBR disk signature and partition number). */
+  partUuid?: string;
   size: number;
   mountpoints: string[];
   /** Kernel name of the parent device (sda for sda1). */
@@ -80,6 +83,7 @@ function toDevice(raw: Raw, parent: BlockDevice | undefined): BlockDevice {
     label: str(raw.label),
     fstype: str(raw.fstype),
     uuid: str(raw.uuid),
+    partUuid: str(raw.partuuid),
     size: num(raw.size),
     mountpoints: mountpointsOf(raw),
     parent: str(raw.pkname) ?? parent?.name,
@@ -135,7 +139,7 @@ export function cameraCandidates(devices: BlockDevice[], opts: CandidateOptions 
 }
 
 export const LSBLK_COLUMNS = ['NAME', 'PATH', 'TRAN', 'RM', 'RO', 'VENDOR', 'MODEL', 'SERIAL', 'LABEL', 'FSTYPE',
-  'SIZE', 'MOUNTPOINT', 'MOUNTPOINTS', 'TYPE', 'HOTPLUG', 'PKNAME', 'UUID'];
+  'SIZE', 'MOUNTPOINT', 'MOUNTPOINTS', 'TYPE', 'HOTPLUG', 'PKNAME', 'UUID', 'PARTUUID'];
 
 export interface ListOptions {
   /**
@@ -170,6 +174,7 @@ export async function listBlockDevices(opts: ListOptions = {}): Promise<BlockDev
         d.fstype = fs.fstype;
         if (fs.label) d.label = fs.label;
         if (fs.uuid) d.uuid = fs.uuid;
+        if (fs.partUuid && !d.partUuid) d.partUuid = fs.partUuid;
       }
     } catch (err) {
       if (err instanceof MissingToolError) break;

@@ -12,6 +12,10 @@ export interface DockedDevice {
   usbVid?: string;
   usbPid?: string;
   size?: number;
+  /** File-system UUID; for FAT/exFAT the volume serial number (evidence of identity for an unidentified camera). */
+  uuid?: string;
+  /** Partition UUID, when the volume is a partition. */
+  partUuid?: string;
 }
 
 export interface DockedVolume {

@@ -1,5 +1,6 @@
 // Pure rules: what a camera's file name says about the recording (start time, serial, badge).
 import type { Profile } from '../config/schema.js';
+import { compilePattern } from './pattern.js';
 
 export interface NameFacts { start?: Date; serial?: string; badge?: string; seq?: number }
 
@@ -64,14 +65,10 @@ export function formatWallClock(at: Date, format: string, timezone: string): str
   return out;
 }
 
-const regexCache = new Map<string, RegExp>();
-
 /** Applies the profile's named-group regex to a file's base name. */
 export function parseFileName(profile: Profile, baseName: string, timezone: string): NameFacts {
   if (!profile.filename) return {};
-  let re = regexCache.get(profile.filename);
-  if (!re) { re = new RegExp(profile.filename); regexCache.set(profile.filename, re); }
-  const g = re.exec(baseName)?.groups;
+  const g = compilePattern(profile.filename).groups(baseName);
   if (!g) return {};
   const facts: NameFacts = {};
   if (g.start) {

@@ -4,6 +4,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../config/schema.js';
+import { compilePattern } from './pattern.js';
+import { checkIdentity } from './identity-rules.js';
 
 export interface CameraIdentity { serial?: string; badge?: string; model?: string; name?: string; unit?: string }
 
@@ -22,22 +24,37 @@ export function parseIdentityFile(text: string): CameraIdentity {
   return id;
 }
 
-async function readIdentityFile(root: string, rel: string): Promise<CameraIdentity> {
+/** Identity files are a few lines; anything bigger is not one (and is reported, not silently skipped). */
+export const MAX_IDENTITY_FILE = 64 * 1024;
+
+/** An identity file that exists but cannot be used, with why. */
+export interface IdentityFileProblem { file: string; message: string }
+
+async function readIdentityFile(root: string, rel: string, problems?: IdentityFileProblem[]): Promise<CameraIdentity> {
   const file = path.join(root, rel);
+  let st: import('node:fs').Stats;
+  try { st = await fs.lstat(file); } catch { return {}; } // absent: the fallback method decides
+  const refuse = (message: string) => { problems?.push({ file: rel, message: `identity file ${rel} ${message}; not read` }); return {}; };
+  if (!st.isFile()) return refuse(st.isSymbolicLink() ? 'is a symbolic link' : 'is not a regular file');
+  if (st.size > MAX_IDENTITY_FILE) return refuse(`is ${st.size} bytes (an identity file is at most ${MAX_IDENTITY_FILE})`);
   try {
-    const st = await fs.lstat(file);
-    if (!st.isFile() || st.size > 64 * 1024) return {};
     return parseIdentityFile(await fs.readFile(file, 'utf8'));
-  } catch {
-    return {};
+  } catch (err) {
+    return refuse(`cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 
+/**
+ * The identity an ingest records. Values the dock session settled (hints: checked, possibly an
+ * unidentified camera's own id) win over a second reading of the identity file.
+ */
 export async function readIdentity(root: string, profile: Profile, hints: CameraIdentity = {}): Promise<CameraIdentity> {
+  const given = Object.fromEntries(Object.entries(hints).filter(([, v]) => v !== undefined)) as CameraIdentity;
   if (profile.identity.method === 'identityFile' && profile.identity.file) {
-    return { ...hints, ...(await readIdentityFile(root, profile.identity.file)) };
+    // Invalid values are dropped here too (the dock session has reported them).
+    return { ...checkIdentity(await readIdentityFile(root, profile.identity.file), 'identity file').identity, ...given };
   }
-  return { ...hints };
+  return given;
 }
 
 /**
@@ -48,7 +65,7 @@ export function identityFromValue(value: string | undefined, pattern?: string): 
   const v = value?.trim();
   if (!v) return {};
   if (!pattern) return { serial: v };
-  const g = new RegExp(pattern).exec(v)?.groups;
+  const g = compilePattern(pattern).groups(v);
   const id: CameraIdentity = {};
   if (g?.serial) id.serial = g.serial;
   if (g?.badge) id.badge = g.badge;
@@ -66,9 +83,10 @@ export interface IdentityInput {
   zfy?: { serial: string; badge: string; userName: string; unitNo: string } | undefined;
 }
 
-async function byMethod(method: Profile['identity']['method'], profile: Profile, input: IdentityInput): Promise<CameraIdentity> {
+async function byMethod(method: Profile['identity']['method'], profile: Profile, input: IdentityInput,
+  problems: IdentityFileProblem[]): Promise<CameraIdentity> {
   switch (method) {
-    case 'identityFile': return profile.identity.file ? readIdentityFile(input.root, profile.identity.file) : {};
+    case 'identityFile': return profile.identity.file ? readIdentityFile(input.root, profile.identity.file, problems) : {};
     case 'label': return identityFromValue(input.label, profile.identity.pattern);
     case 'usbSerial': return identityFromValue(input.usbSerial, profile.identity.pattern);
     case 'zfy': {
@@ -85,14 +103,17 @@ async function byMethod(method: Profile['identity']['method'], profile: Profile,
 }
 
 /** The profile's method, then its fallback when the first gave no serial. */
-export async function identifyCamera(profile: Profile, input: IdentityInput): Promise<{ identity: CameraIdentity; source: IdentitySource }> {
-  const first = await byMethod(profile.identity.method, profile, input);
-  if (first.serial) return { identity: first, source: profile.identity.method };
+export async function identifyCamera(profile: Profile, input: IdentityInput):
+  Promise<{ identity: CameraIdentity; source: IdentitySource; problems?: IdentityFileProblem[] }> {
+  const problems: IdentityFileProblem[] = [];
+  const withProblems = <T extends object>(r: T) => (problems.length ? { ...r, problems } : r);
+  const first = await byMethod(profile.identity.method, profile, input, problems);
+  if (first.serial) return withProblems({ identity: first, source: profile.identity.method });
   const fb = profile.identity.fallback;
   if (fb) {
-    const second = await byMethod(fb, profile, input);
-    if (second.serial) return { identity: { ...first, ...second }, source: fb };
+    const second = await byMethod(fb, profile, input, problems);
+    if (second.serial) return withProblems({ identity: { ...first, ...second }, source: fb });
   }
-  return { identity: first, source: 'none' };
+  return withProblems({ identity: first, source: 'none' as IdentitySource });
 }
 

@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Profile } from '../config/schema.js';
+import { compilePattern } from './pattern.js';
 
 export interface DockFacts {
   usbVid?: string | undefined;
@@ -21,13 +22,8 @@ export interface DockFacts {
 export type RuleName = 'usb' | 'vendor' | 'model' | 'labelPattern' | 'markerFile';
 export interface RuleResult { rule: RuleName; observed: boolean; ok: boolean }
 
-const reCache = new Map<string, RegExp>();
-function re(src: string): RegExp {
-  let r = reCache.get(src);
-  // Case-insensitive: hosts and firmware disagree about the case of vendor strings and labels.
-  if (!r) { r = new RegExp(src, 'i'); reCache.set(src, r); }
-  return r;
-}
+// Case-insensitive: hosts and firmware disagree about the case of vendor strings and labels.
+const re = (src: string) => compilePattern(src, { ignoreCase: true });
 
 /**
  * Pure: evaluates each rule of a profile. `hasMarker` answers whether the marker file exists

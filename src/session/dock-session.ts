@@ -11,11 +11,15 @@ import { enumerateVolume } from '../profiles/enumerate.js';
 import { parseFileName } from '../profiles/filename.js';
 import { identifyCamera, type CameraIdentity, type IdentitySource } from '../profiles/identity.js';
 import { readZfyCamera, type ZfyReading } from '../profiles/zfy.js';
+import { isUnidentified, unidentifiedIdentity } from '../profiles/unidentified.js';
 import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockChecksJson } from '../checks/checks.js';
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
 import { proveBacklog, type ProofPass } from '../ingest/proof-stage.js';
+import { sessionGuard, type SessionGuard } from './session-guard.js';
+import { checkIdentity } from '../profiles/identity-rules.js';
+import { conflictingPaths, twiceDocked } from './identity-checks.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -76,6 +80,18 @@ export function zfyAlerts(reading: ZfyReading | undefined): PendingAlert[] {
 
 export async function runDockSession(volume: DockedVolume, ctx: DockSessionContext, deps: IngestDeps,
   opts: DockSessionOptions = {}): Promise<DockSessionResult> {
+  // Whatever throws, the session the dock opened ends with a status (see session-guard.ts).
+  const guard = sessionGuard(deps.custody, deps.logger, opts);
+  try {
+    return await dockSession(volume, ctx, deps, { ...opts, signal: guard.signal, onProgress: guard.onProgress }, guard);
+  } catch (err) {
+    guard.failed(err);
+    throw err;
+  }
+}
+
+async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: IngestDeps,
+  opts: DockSessionOptions, guard: SessionGuard): Promise<DockSessionResult> {
   const { custody, logger } = deps;
   const { config } = ctx;
   const now = opts.now ?? (() => new Date());
@@ -122,6 +138,22 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
     zfy = undefined;
   }
 
+  // What the camera says about itself is checked before it is believed (identity-invalid).
+  for (const p of found.problems ?? []) pending.push({ kind: 'identity-invalid', severity: 'warning', message: `camera at ${root}: ${p.message}` });
+  const checkedId = checkIdentity(identity, source === 'none' ? 'camera' : source);
+  const checkedName = checkIdentity({ ...(firstName.serial ? { serial: firstName.serial } : {}) }, `file name ${rels[0] ?? ''}`);
+  for (const p of [...checkedId.problems, ...checkedName.problems]) {
+    pending.push({ kind: 'identity-invalid', severity: 'warning', message: `camera at ${root}: ${p.message}` });
+  }
+  identity = checkedId.identity;
+  if (!identity.serial) source = 'none';
+  // Nothing (valid) names the camera: a device identity of its own from the best evidence (never a shared UNKNOWN).
+  const unidentified = !identity.serial && !checkedName.identity.serial ? unidentifiedIdentity(volume.device, root) : undefined;
+  if (unidentified) {
+    pending.push({ kind: 'unknown-device', severity: 'warning', message: `camera at ${root} has no identity; files ingested as device `
+      + `${unidentified.serial} (an unidentified camera, told apart by its ${unidentified.describe})` });
+  }
+
   const checks: DockChecks = await runDockChecks({
     root, profile: prof, timezone: config.timezone, maxDriftSeconds: config.clock.maxDriftSeconds, zfy, files: rels, now: now(),
   });
@@ -138,17 +170,20 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   const rosterBadge = (serial: string | undefined) => config.devices.find((d) => d.serial === serial)?.badge;
   const summary = await ingestVolume({
     root, profile: prof, config, listing, signal: opts.signal, onProgress: opts.onProgress, device: volume.device,
-    hints: { ...identity, ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
+    hints: { ...identity, ...(unidentified ? { serial: unidentified.serial } : {}),
+      ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
       ...(volume.device.serial ? { usbSerial: volume.device.serial } : {}) },
     clockOffsetS: checks.clock.offsetS, correctionWindow: correctionWindow(checks.clock),
     onSessionStart: (s) => {
+      guard.started(s.session, s.device);
       device = s.device;
-      if (s.device === 'UNKNOWN') unknown.push('no-identity');
+      if (isUnidentified(s.device)) unknown.push('no-identity');
       else if (config.devices.length > 0 && !config.devices.some((d) => d.serial === s.device)) {
         unknown.push('not-in-roster');
         pending.push({ kind: 'unassigned-device', severity: 'warning',
           message: `camera ${s.device} is not in the device roster: files ingested, device unassigned` });
       }
+      pending.push(...twiceDocked(custody, s.device, s.session, root), ...conflictingPaths(custody, s.device, listing.files));
       for (const a of pending) raise(a, s.session);
       custody.recordSessionChecks(s.session, sessionChecksOf(checks, alerts.map(({ kind, severity, message }) => ({ kind, severity, message }))));
     },

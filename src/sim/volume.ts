@@ -11,7 +11,11 @@ import {
   identityFileName, identityFileText, MEDIA_DIR, planCameraVolume, zfyStateText, type PlannedFile, type SimFileKind,
 } from './plan.js';
 
-/** Sidecar holding a plain directory's "volume label" (read by src/ingest/directory-volume.ts). */
+/**
+ * A file once read as a plain directory's "volume label". evidock no longer reads it (a file on a
+ * camera volume never sets its identity); the simulator writes it only when asked, for tests that
+ * prove it is ignored.
+ */
 export const LABEL_SIDECAR = '.evidock-label';
 /** The zfy camera's pointer to its state dir (read by src/profiles/zfy.ts: ZFY_SIM_POINTER). */
 export const ZFY_POINTER = 'ZFYSIM.TXT';
@@ -49,7 +53,7 @@ export interface SimResult {
 
 /** How the volume will be presented: a directory, or the tree of an image whose label is the real one. */
 export interface VolumeTarget {
-  /** Write the `.evidock-label` sidecar (directories only; an image has a file-system label). */
+  /** Write the ignored `.evidock-label` file (directories only, default false; an image has a real label). */
   labelSidecar?: boolean;
   /** Where the zfy state dir goes (default: the volume's path + ".zfy"). */
   zfyDir?: string;
@@ -61,7 +65,7 @@ export function volumeLabel(personality: Personality, serial: string): string {
 }
 
 /** Creates `dir` (or uses it when empty) and fills it like a docked camera. */
-export async function createCameraVolume(dir: string, opts: SimOptions = {}, target: VolumeTarget = { labelSidecar: true }): Promise<SimResult> {
+export async function createCameraVolume(dir: string, opts: SimOptions = {}, target: VolumeTarget = {}): Promise<SimResult> {
   const o = resolveSimOptions(opts);
   for (const [key, v] of [['model', o.model], ['name', o.name], ['unit', o.unit]] as const) {
     if (/[\r\n]/.test(v)) throw new SimUsageError(`${key} must be one line`);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import winston from 'winston';
+import { escapeControl } from './escape.js';
 
 export type Logger = winston.Logger;
 
@@ -23,10 +24,11 @@ export function createLogger(opts: LoggerOptions): Logger {
       format: winston.format.combine(
         winston.format.timestamp({ format: 'HH:mm:ss' }),
         winston.format.printf(({ timestamp, level, message, ...rest }) => {
+          // Names and serials come from cameras: escaped, so no text can fake a log line or drive the terminal.
           const extra = Object.entries(rest)
             .filter(([k]) => k !== 'component')
-            .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-          return `${String(timestamp)} ${level.padEnd(5)} ${String(message)}${extra ? ' ' + extra : ''}`;
+            .map(([k, v]) => `${k}=${escapeControl(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v))}`).join(' ');
+          return `${String(timestamp)} ${level.padEnd(5)} ${escapeControl(String(message))}${extra ? ' ' + extra : ''}`;
         }),
       ),
     }));

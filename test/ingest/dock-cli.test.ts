@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { tempDir, writeConfig } from '../helpers/volumes.js';
 import { SIM_LIB, buildProbes } from '../probes/zfy-sim.js';
+import { attachLoop } from '../../src/dock/loop.js';
+import { mountReadOnly } from '../../src/dock/mount.js';
+import { privilegedSkipReason } from '../dock/helpers.js';
+
+const mountSkip = privilegedSkipReason(['losetup', 'mkfs.vfat', 'fusefat', 'fusermount', 'blkid']);
+if (mountSkip) console.warn(`skipping the hand-mounted labelled camera: ${mountSkip}`);
 
 let dir: string;
 let cfg: { file: string; dataDir: string };
@@ -47,14 +53,32 @@ describe('evidock ingest on each kind of camera', () => {
     expect(table).toMatch(/recorded start \(camera\).*corrected start.*offset s/);
   });
 
-  it('labelled (label from the directory\'s sidecar), with --wipe', () => {
-    const made = simCamera('lab', ['--personality', 'labelled', '--serial', 'LABCLI1']);
-    const r = runCli(['--config', cfg.file, 'ingest', path.join(dir, 'lab'), '--json', '--wipe']);
+  it('labelled, copied into a plain directory: nothing on the volume stands in for its label', () => {
+    // The simulator leaves a .evidock-label file beside the copy: a file on a camera never sets its identity.
+    simCamera('lab', ['--personality', 'labelled', '--serial', 'LABCLI1']);
+    fs.writeFileSync(path.join(dir, 'lab', '.evidock-label'), 'LABCLI1\n');
+    const r = runCli(['--config', cfg.file, 'ingest', path.join(dir, 'lab'), '--json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ device: 'LABCLI1', profile: 'labelled-massstorage', identitySource: 'label',
-      checks: { clock: { method: 'none', offsetS: null } }, clockSync: null, wipe: { kept: [] } });
-    expect(fs.readdirSync(path.join(dir, 'lab/DCIM/100MEDIA'))).toEqual([]);
-    expect(made.files).toHaveLength(2);
+    const s = JSON.parse(r.stdout);
+    expect(s.identitySource).toBe('none');
+    expect(s.device).not.toBe('LABCLI1');
+  });
+
+  it.skipIf(mountSkip !== undefined)('labelled, mounted by hand: the label comes from the device under the mount point', async () => {
+    const img = path.join(dir, 'lab2.img');
+    const made = runCli(['sim', 'camera', '--image', img, '--personality', 'labelled', '--serial', 'LABCLI2', '--clips', '1', '--seconds', '1',
+      '--photos', '1', '--audio', '0', '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    const loop = await attachLoop(img, { readOnly: true });
+    try {
+      const m = await mountReadOnly(loop.device, 'vfat', path.join(dir, 'lab2-mnt'));
+      try {
+        const r = runCli(['--config', cfg.file, 'ingest', m.mountpoint, '--json']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout)).toMatchObject({ device: 'LABCLI2', profile: 'labelled-massstorage', identitySource: 'label',
+          checks: { clock: { method: 'none', offsetS: null } }, clockSync: null, stored: 2 });
+      } finally { await m.unmount(); }
+    } finally { await loop.detach(); }
   });
 
   it('timeset: prints the checks and the clock file it wrote', () => {

@@ -6,6 +6,8 @@ import { openCustody, type Custody } from '../../src/custody/index.js';
 import { ObjectStore } from '../../src/store/index.js';
 import { createLogger, type Logger } from '../../src/util/logger.js';
 import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
+import { directoryVolume } from '../../src/ingest/directory-volume.js';
+import type { DockedVolume } from '../../src/dock/volume.js';
 import { configSchema, type Config, type Profile } from '../../src/config/schema.js';
 import { SIM_LIB } from '../probes/zfy-sim.js';
 import { tempDir } from '../helpers/volumes.js';
@@ -25,3 +27,9 @@ export function station(cfg: Record<string, unknown> = {}): Station {
 }
 
 export const ctxOf = (s: Station, profiles: Profile[] = PROFILES) => ({ profiles, config: s.config });
+
+/** A directory standing for a camera volume whose file system carries `label` (a directory has no label of its own). */
+export async function labelledVolume(dir: string, label: string): Promise<DockedVolume> {
+  const v = await directoryVolume(dir);
+  return { ...v, device: { ...v.device, label } };
+}

@@ -8,7 +8,7 @@ import { runDockSession } from '../../src/session/dock-session.js';
 import { directoryVolume } from '../../src/ingest/directory-volume.js';
 import { createCameraVolume, bootTimesetCamera } from '../../src/sim/index.js';
 import { buildProbes, readState } from '../probes/zfy-sim.js';
-import { ctxOf, station, type Station } from '../ingest/dock-helpers.js';
+import { ctxOf, labelledVolume, station, type Station } from '../ingest/dock-helpers.js';
 
 beforeAll(() => buildProbes());
 const stations: Station[] = [];
@@ -122,7 +122,7 @@ describe('a labelled camera and the roster', () => {
     const s = open({ devices: [{ serial: 'LAB0001', badge: '000555' }] });
     const cam = path.join(s.dir, 'cam');
     await createCameraVolume(cam, { ...sim, personality: 'labelled', serial: 'LAB0001', badge: '000555' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s);
+    const r = await runDockSession(await labelledVolume(cam, 'LAB0001'), ctxOf(s), s);
     expect(r).toMatchObject({ device: 'LAB0001', badge: '000555', identitySource: 'label', unknown: [], alerts: [], clockSync: null });
     expect(s.custody.getDevice('LAB0001')?.assigned).toBe(true);
   });
@@ -131,7 +131,7 @@ describe('a labelled camera and the roster', () => {
     const s = open({ devices: [{ serial: 'LAB0001' }] });
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'labelled', serial: 'LAB0009', badge: '000556' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s);
+    const r = await runDockSession(await labelledVolume(cam, 'LAB0009'), ctxOf(s), s);
     expect(r).toMatchObject({ device: 'LAB0009', stored: made.files.length, unknown: ['not-in-roster'] });
     expect(r.alerts).toEqual([expect.objectContaining({ kind: 'unassigned-device', severity: 'warning' })]);
     expect(s.custody.listAlerts({ open: true })[0]).toMatchObject({ deviceSerial: 'LAB0009', sessionId: r.session });
@@ -148,11 +148,31 @@ describe('an unknown camera', () => {
     fs.mkdirSync(path.join(cam, 'VIDEO'), { recursive: true });
     for (const f of made.files) fs.copyFileSync(path.join(src, f.path), path.join(cam, 'VIDEO', path.basename(f.path)));
     fs.writeFileSync(path.join(cam, 'README.TXT'), 'not media');
-    const r = await runDockSession({ ...(await directoryVolume(cam)), device: { label: 'NO NAME', vendor: 'Generic' } }, ctxOf(s), s);
-    expect(r).toMatchObject({ profile: 'unknown', profileMatched: false, device: 'UNKNOWN', stored: made.files.length, failed: 0,
+    const device = { label: 'NO NAME', vendor: 'Generic', fstype: 'vfat', uuid: '1A2B-3C4D' };
+    const r = await runDockSession({ ...(await directoryVolume(cam)), device }, ctxOf(s), s);
+    expect(r).toMatchObject({ profile: 'unknown', profileMatched: false, device: 'UNKNOWN-VOLSN-1A2B-3C4D', stored: made.files.length, failed: 0,
       unknown: ['no-profile', 'no-identity'], clockSync: null });
     expect(r.alerts.map((a) => a.kind).sort()).toEqual(['unknown-camera', 'unknown-device']);
     expect(r.alerts.find((a) => a.kind === 'unknown-camera')!.message).toMatch(/label "NO NAME"/);
-    expect(s.custody.getDevice('UNKNOWN')?.assigned).toBe(false);
+    expect(r.alerts.find((a) => a.kind === 'unknown-device')!.message).toMatch(/UNKNOWN-VOLSN-1A2B-3C4D.*vfat volume serial number 1A2B-3C4D/);
+    expect(s.custody.getDevice('UNKNOWN-VOLSN-1A2B-3C4D')?.assigned).toBe(false);
+  });
+
+  it('two unidentified cameras with the same file name, size and time are two devices: neither file is skipped', async () => {
+    const s = open();
+    const at = new Date('2026-11-26T08:00:00Z');
+    const cams = ['camA', 'camB'].map((n, i) => {
+      const cam = path.join(s.dir, n);
+      fs.mkdirSync(path.join(cam, 'VIDEO'), { recursive: true });
+      const f = path.join(cam, 'VIDEO', 'CLIP0001.JPG');
+      fs.writeFileSync(f, Buffer.alloc(4096, i + 1)); // same size, other bytes
+      fs.utimesSync(f, at, at);
+      return cam;
+    });
+    const a = await runDockSession({ ...(await directoryVolume(cams[0]!)), device: { fstype: 'exfat', uuid: 'AAAA-0001' } }, ctxOf(s), s);
+    const b = await runDockSession({ ...(await directoryVolume(cams[1]!)), device: { fstype: 'exfat', uuid: 'BBBB-0002' } }, ctxOf(s), s);
+    expect(a).toMatchObject({ device: 'UNKNOWN-VOLSN-AAAA-0001', stored: 1, alreadyRecorded: 0 });
+    expect(b).toMatchObject({ device: 'UNKNOWN-VOLSN-BBBB-0002', stored: 1, alreadyRecorded: 0 });
+    expect(s.custody.listRecordings().map((r) => r.device).sort()).toEqual(['UNKNOWN-VOLSN-AAAA-0001', 'UNKNOWN-VOLSN-BBBB-0002']);
   });
 });

@@ -10,7 +10,7 @@ import { createCameraVolume } from '../../src/sim/index.js';
 import { GENERIC_PROFILE } from '../../src/profiles/builtin.js';
 import type { DockedVolume } from '../../src/dock/volume.js';
 import { objectPath, sha256File } from '../helpers/volumes.js';
-import { PROFILES, ctxOf, station, type Station } from '../ingest/dock-helpers.js';
+import { PROFILES, ctxOf, labelledVolume, station, type Station } from '../ingest/dock-helpers.js';
 
 const stations: Station[] = [];
 afterEach(() => { for (const s of stations.splice(0)) s.close(); });
@@ -47,7 +47,7 @@ describe('wipe after verify', () => {
     const s = open();
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'labelled', serial: 'WIP0001', badge: '000001' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s, WIPING), s);
+    const r = await runDockSession(await labelledVolume(cam, made.serial), ctxOf(s, WIPING), s);
     expect(r.wipe).toMatchObject({ kept: [] });
     expect(r.wipe && 'deleted' in r.wipe ? r.wipe.deleted.sort() : []).toEqual(made.files.map((f) => f.path).sort());
     expect(onCamera(cam)).toEqual([]);
@@ -60,7 +60,7 @@ describe('wipe after verify', () => {
     const s = open();
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'labelled', serial: 'WIP0002', badge: '000002' });
-    const first = await runDockSession(await directoryVolume(cam), ctxOf(s), s); // wipe: never
+    const first = await runDockSession(await labelledVolume(cam, made.serial), ctxOf(s), s); // wipe: never
     expect(first).toMatchObject({ stored: made.files.length, wipe: null });
 
     const [rotten, changed, ...rest] = made.files.filter((f) => f.kind !== 'audio');
@@ -73,7 +73,7 @@ describe('wipe after verify', () => {
     fs.utimesSync(changedAbs, st.atime, st.mtime);
     fs.writeFileSync(path.join(cam, 'DCIM/100MEDIA/x..y.JPG'), 'never ingested: a bad name');
 
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s, { wipe: true });
+    const r = await runDockSession(await labelledVolume(cam, made.serial), ctxOf(s), s, { wipe: true });
     // The changed file has the recorded path, size and mtime but not its fingerprint: new content, stored.
     expect(r.alreadyRecorded).toBe(made.files.length - 1);
     expect(r.stored).toBe(1);
@@ -110,7 +110,7 @@ describe('wipe after verify', () => {
     const s = open({ devices: [{ serial: 'SOMEONE' }] });
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'labelled', serial: 'WIP0004', badge: '000004' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s, WIPING), s);
+    const r = await runDockSession(await labelledVolume(cam, made.serial), ctxOf(s, WIPING), s);
     expect(r.wipe).toEqual({ skipped: 'camera unknown (not-in-roster)' });
     expect(onCamera(cam)).toHaveLength(made.files.length);
   });

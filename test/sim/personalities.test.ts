@@ -42,12 +42,11 @@ describe('personalities as directories', () => {
     expect(media(dir)).toEqual(['AUD_20261126_093032_0001.M4A', 'IMG_20261126_093001_0001.JPG', 'VID_20261126_093000_0001.MP4', 'VID_20261126_093001_0002.MP4']);
   });
 
-  it('labelled: the label sidecar of a directory, names with the badge only', async () => {
+  it('labelled as a directory: no label (and no label file), names with the badge only', async () => {
     const dir = path.join(root, 'labelled');
     const r = await createCameraVolume(dir, { ...base, personality: 'labelled' });
-    expect(r.label).toBe('KND0001');
-    expect(readdirSync(dir).sort()).toEqual(['.evidock-label', 'DCIM']);
-    expect(readFileSync(path.join(dir, '.evidock-label'), 'utf8')).toBe('KND0001\n');
+    expect(r.label).toBeUndefined();
+    expect(readdirSync(dir).sort()).toEqual(['DCIM']);
     expect(media(dir)[0]).toBe('20261126083000_000321_0001.MP4');
   });
 
