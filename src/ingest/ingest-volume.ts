@@ -118,7 +118,15 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
         if (!file) return;
         started += 1;
         progress(file.rel);
-        if (await alreadyInCustody(custody, serial, file)) {
+        let recorded: boolean;
+        try {
+          recorded = await alreadyInCustody(custody, serial, file);
+        } catch (err) {
+          // Custody cannot be read: nothing can be committed either; the session stops interrupted.
+          storeFailed(file, new Error(`custody unreadable: ${(err as Error).message}`, { cause: err }), false);
+          return;
+        }
+        if (recorded) {
           summary.alreadyRecorded += 1;
           bytesDone += file.size;
           continue;

@@ -12,7 +12,7 @@ import { directoryVolume } from '../../src/ingest/directory-volume.js';
 import { wipeVerified } from '../../src/session/wipe.js';
 import { createCameraVolume } from '../../src/sim/index.js';
 import { GENERIC_PROFILE } from '../../src/profiles/builtin.js';
-import { PROFILES, ctxOf, station, type Station } from '../ingest/dock-helpers.js';
+import { PROFILES, ctxOf, labelledVolume, station, type Station } from '../ingest/dock-helpers.js';
 
 const stations: Station[] = [];
 afterEach(() => { for (const s of stations.splice(0)) s.close(); });
@@ -24,7 +24,7 @@ const onCamera = (cam: string) => fs.readdirSync(path.join(cam, 'DCIM/100MEDIA')
 async function ingested(s: Station, serial: string) {
   const cam = path.join(s.dir, 'cam');
   const made = await createCameraVolume(cam, { ...sim, personality: 'labelled', serial, badge: '000001' });
-  const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s, { awaitProof: true });
+  const r = await runDockSession(await labelledVolume(cam, serial), ctxOf(s), s, { awaitProof: true });
   expect(r).toMatchObject({ status: 'complete', verified: true });
   return { cam, made, session: r.session };
 }
@@ -75,7 +75,7 @@ describe('wipe audits before it deletes', () => {
     const s = open();
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'labelled', serial: 'WAU0003', badge: '000003' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s, WIPING), s);
+    const r = await runDockSession(await labelledVolume(cam, 'WAU0003'), ctxOf(s, WIPING), s);
     const deleted = r.wipe && 'deleted' in r.wipe ? r.wipe.deleted : [];
     expect(deleted.sort()).toEqual(made.files.map((f) => f.path).sort());
     const wipes = s.custody.listAudit({ event: 'camera.wipe' });
