@@ -15,6 +15,7 @@ import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockC
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
+import { auditedVolume } from './audited-volume.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -165,11 +166,18 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
     if (prof.clock.method === 'zfy' && source === 'none' && prof.identity.method === 'zfy') {
       return { skipped: 'the vendor interface did not identify this camera' };
     }
-    const res = await syncCameraClock(volume, prof, config.timezone, now);
+    if (prof.clock.method !== 'zfy' && prof.clock.method !== 'timesetFile') return null;
+    // Intent before the camera is touched, the result after: a sync that dies half-way still left a trace.
+    const who = { sessionId: summary.session, deviceSerial: summary.device };
+    custody.appendAudit('camera.clock.sync.start', { ...who, method: prof.clock.method, offsetBeforeS: checks.clock.offsetS });
+    let res: Awaited<ReturnType<typeof syncCameraClock>>;
+    try {
+      res = await syncCameraClock(auditedVolume(volume, custody, { purpose: 'clock-sync', ...who }), prof, config.timezone, now);
+    } catch (err) {
+      res = { method: prof.clock.method, ok: false, error: (err as Error).message };
+    }
     if (!res) return null;
-    custody.appendAudit('camera.clock.sync', {
-      sessionId: summary.session, deviceSerial: summary.device, offsetBeforeS: checks.clock.offsetS, ...res,
-    });
+    custody.appendAudit('camera.clock.sync', { ...who, offsetBeforeS: checks.clock.offsetS, ...res });
     if (res.ok) log.info(`camera clock set (${res.method}${res.written ? `: ${res.file} = ${res.written}` : ''})`);
     else raise({ kind: 'clock-sync-failed', severity: 'warning', message: `setting the camera clock (${res.method}) failed: ${res.error}` }, summary.session);
     return res;
@@ -181,7 +189,7 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
       : summary.status !== 'complete' ? 'ingest interrupted'
         : unknown.length > 0 ? `camera unknown (${unknown.join(', ')})` : undefined;
     if (skip) { log.warn(`wipe skipped: ${skip}`); return { skipped: skip }; }
-    const res = await wipeVerified({ volume, profile: prof, deviceSerial: summary.device, sessionId: summary.session, signal: opts.signal }, deps);
+    const res = await wipeVerified({ volume: auditedVolume(volume, custody, { purpose: 'wipe', sessionId: summary.session, deviceSerial: summary.device }), profile: prof, deviceSerial: summary.device, sessionId: summary.session, signal: opts.signal }, deps);
     log.info(`wipe: ${res.deleted.length} deleted from the camera, ${res.kept.length} kept${res.error ? ` (${res.error})` : ''}`);
     if (res.kept.length > 0 || res.error) {
       raise({ kind: 'wipe-kept', severity: 'warning', message: `${res.kept.length} file(s) kept on camera ${summary.device}: `
