@@ -16,8 +16,11 @@ import { faultSummary } from '../helpers/faults.js';
 import { firstMissing, missingTools, noFuse, noLoop, notRoot, skipUnless } from '../helpers/require.js';
 import { createCameraImage, type SimResult } from '../../src/sim/index.js';
 import { attachLoop, type LoopDevice } from '../../src/dock/loop.js';
+import { openCustody, type Custody } from '../../src/custody/index.js';
+import { ObjectStore } from '../../src/store/index.js';
+import { verifyCustody, verifyPassed } from '../../src/integrity/verify.js';
 
-const ROUNDS = 20;
+const ROUNDS = Number(process.env.EVIDOCK_PULL_ROUNDS ?? 20); // fewer only to debug
 const BULK = 10; // extra 3 MiB photos, so a copy is in flight for a while
 const why = firstMissing(notRoot(), noFuse(), noLoop(), missingTools(['mount.exfat-fuse', 'fusermount', 'pgrep']));
 const skip = skipUnless('fault suite: camera pulled (loop + exfat-fuse)', why);
@@ -107,7 +110,7 @@ async function round(i: number): Promise<Round> {
   for (const p of daemons) process.kill(Number(p), 'SIGKILL');
   const code = await exited;
   const first = JSON.parse(out) as { status: string; session: number };
-  const recsAfterPull = recordings(cfg.file);
+  const recsAfterPull = recordings(cfg.dataDir);
   // Landed mid-copy: the camera went before every file was read and stored. (A temp file in the
   // store proves nothing here: it may be past its last camera read, being re-hashed from the disk.)
   const landed = recsAfterPull.length < files.length;
@@ -116,7 +119,7 @@ async function round(i: number): Promise<Round> {
     expect(first.status, `round ${i}`).toBe('interrupted');
     expect(code).toBe(1);
   }
-  expect(sessions(cfg.file).find((s) => s.id === first.session)?.status).toBe(first.status);
+  expect(sessions(cfg.dataDir).find((s) => s.id === first.session)?.status).toBe(first.status);
   // Only whole, right files were recorded from the dying camera.
   for (const r of recsAfterPull) expect(files.find((f) => f.path === r.sourcePath)?.sha256, r.sourcePath).toBe(r.sha256);
   await m.release();
@@ -128,27 +131,27 @@ async function round(i: number): Promise<Round> {
   await again.release();
   expect(second.code, second.stderr).toBe(0);
   expect(JSON.parse(second.stdout)).toMatchObject({ status: 'complete', alreadyRecorded: recsAfterPull.length, failed: 0 });
-  const recs = recordings(cfg.file);
+  const recs = recordings(cfg.dataDir);
   const duplicated = files.filter((f) => recs.filter((r) => r.sourcePath === f.path).length > 1).length;
   const lost = files.filter((f) => !recs.some((r) => r.sourcePath === f.path && r.sha256 === f.sha256)).length;
-  expect(sessions(cfg.file).filter((s) => s.status === 'running')).toEqual([]);
-  const v = runCli(['--config', cfg.file, 'verify', '--json']);
-  expect(v.code, v.stdout).toBe(0);
+  expect(sessions(cfg.dataDir).filter((s) => s.status === 'running')).toEqual([]);
+  const v = await (async () => {
+    const c = openCustody(cfg.dataDir);
+    try { return await verifyCustody(c, ObjectStore.forDataDir(cfg.dataDir)); } finally { c.close(); }
+  })();
+  expect(verifyPassed(v), JSON.stringify(v)).toBe(true);
   expect(listTemps(cfg.dataDir)).toEqual([]);
   fs.rmSync(rdir, { recursive: true, force: true });
   return { landed, firstStatus: first.status, partial: recsAfterPull.length, duplicated, lost };
 }
 
-function recordings(cfgFile: string): { sourcePath: string; sha256: string }[] {
-  const r = runCli(['--config', cfgFile, 'recordings', 'list', '--json']);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
+// Custody read in-process (a CLI start per query would triple the suite's time); ingest runs as the CLI.
+function withCustody<T>(dataDir: string, fn: (c: Custody) => T): T {
+  const c = openCustody(dataDir);
+  try { return fn(c); } finally { c.close(); }
 }
-function sessions(cfgFile: string): { id: number; status: string }[] {
-  const r = runCli(['--config', cfgFile, 'sessions', 'list', '--json']);
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-}
+const recordings = (dataDir: string) => withCustody(dataDir, (c) => c.listRecordings());
+const sessions = (dataDir: string) => withCustody(dataDir, (c) => c.listSessions());
 
 describe.skipIf(skip)('fault suite: camera pulled mid-copy', () => {
   it(`${ROUNDS} pulls at random moments (FUSE daemon killed): interrupted, resumed, no duplicate`, async () => {
@@ -158,6 +161,6 @@ describe.skipIf(skip)('fault suite: camera pulled mid-copy', () => {
     faultSummary({ kind: 'camera-pulled', rounds: ROUNDS, landedMidCopy: sum('landed'), lost: sum('lost'), duplicated: sum('duplicated') });
     expect({ lost: sum('lost'), duplicated: sum('duplicated') }).toEqual({ lost: 0, duplicated: 0 });
     // Random moments, but copies are slow enough that most pulls strike mid-copy.
-    expect(sum('landed'), JSON.stringify(rounds)).toBeGreaterThanOrEqual(15);
+    expect(sum('landed'), JSON.stringify(rounds)).toBeGreaterThanOrEqual(Math.ceil(ROUNDS * 0.75));
   }, 600_000);
 });
