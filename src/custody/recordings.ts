@@ -1,5 +1,5 @@
 // Recordings and the stored objects they point at. commitRecording is the moment a file
-// counts as safely in custody (DESIGN §2 invariant 1): object row, recording row and audit
+// counts as safely in custody (ARCHITECTURE §2 invariant 1): object row, recording row and audit
 // entry land in one transaction or not at all.
 import { stmt, toIso } from './db.js';
 import { audit, writeTx, type Ctx } from './context.js';

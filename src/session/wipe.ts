@@ -1,4 +1,4 @@
-// Wipe after verify (DESIGN §2 invariant 1): a file leaves the camera only when the camera's file
+// Wipe after verify (ARCHITECTURE §2 invariant 1): a file leaves the camera only when the camera's file
 // still hashes to a recording committed for this device and the stored object re-verifies now.
 // Anything else stays on the camera and is reported. Each deletion is audited.
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 // Content-addressed object store: <root>/sha256/<aa>/<bb>/<sha256>. The only code that writes objects.
-// Write path (DESIGN §2.1, §2.2): one pass copy+hash into <root>/tmp → fsync → re-read + re-hash →
+// Write path (ARCHITECTURE §2.1, §2.2): one pass copy+hash into <root>/tmp → fsync → re-read + re-hash →
 // chmod 0444 → link into place → fsync(dir). Any failure removes the temp and leaves no object.
 import { hashFileOffThread } from './hash-worker.js';
 import { constants as C, lstatSync, type Stats } from 'node:fs';
