@@ -100,8 +100,11 @@ async function round(i: number): Promise<Round> {
 
   const child = spawnCli(['--config', cfg.file, 'ingest', m.dir, '--json']);
   let out = '';
+  let err = '';
   child.stdout?.on('data', (b: Buffer) => { out += b.toString(); });
-  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  child.stderr?.on('data', (b: Buffer) => { err += b.toString(); });
+  // 'close', not 'exit': stdout may still hold the summary when the process has exited.
+  const exited = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
   let done = false;
   void exited.then(() => { done = true; });
   const deadline = Date.now() + 60_000;
@@ -109,6 +112,7 @@ async function round(i: number): Promise<Round> {
   if (!done) await new Promise((r) => setTimeout(r, Math.floor(rand() * 300)));
   for (const p of daemons) process.kill(Number(p), 'SIGKILL');
   const code = await exited;
+  expect(out, `round ${i}: ingest printed no summary (exit ${code}): ${err.slice(-2000)}`).not.toBe('');
   const first = JSON.parse(out) as { status: string; session: number };
   const recsAfterPull = recordings(cfg.dataDir);
   // Landed mid-copy: the camera went before every file was read and stored. (A temp file in the
