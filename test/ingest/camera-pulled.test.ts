@@ -75,8 +75,11 @@ async function mountCamera(image: string): Promise<{ dir: string; release: () =>
   return {
     dir: mnt,
     release: async () => {
-      spawnSync('umount', ['-l', mnt]);
+      if (spawnSync('umount', [mnt]).status !== 0) spawnSync('umount', ['-l', mnt]);
       mounts.splice(mounts.indexOf(mnt), 1);
+      // The FUSE daemon gone before the loop device is freed: a reused loop number must never
+      // show another test a daemon of ours on "its" device.
+      for (let t = 0; t < 200 && fuseDaemons(mnt).length > 0; t++) await new Promise((r) => setTimeout(r, 50));
       await loop.detach().catch(() => undefined);
       loops.splice(loops.indexOf(loop), 1);
     },
