@@ -22,10 +22,13 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let seed = 12345;
 const rand = () => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31; };
 
-/** The camera keeps recording: three more files (two big, one small) after every round. */
+/**
+ * The camera keeps recording: five more files (three big, two small) after every round, so every
+ * restart has copies of its own to make and a kill has something in flight to strike.
+ */
 function record(cam: string, seq: number): string[] {
   const media = path.join(cam, 'DCIM/100MEDIA');
-  return [4 << 20, 200_000 + Math.floor(rand() * 400_000), 3 << 20].map((size, i) => {
+  return [2 << 20, 200_000 + Math.floor(rand() * 400_000), 2 << 20, 2 << 20, 300_000].map((size, i) => {
     const n = seq + i;
     const rel = `DCIM/100MEDIA/${genericName('TST0001', '000123', new Date(Date.UTC(2026, 10, 26, 9, 0, n)), n, 'JPG')}`;
     fs.writeFileSync(path.join(media, path.basename(rel)), crypto.randomBytes(size));
@@ -53,7 +56,7 @@ async function killMidIngest(cfgFile: string, dataDir: string): Promise<{ tempsA
   const deadline = Date.now() + 60_000;
   while (!done && !listTemps(dataDir).some((t) => !stale.has(t)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
   // Mostly early in the copy; one round in four late enough for a group commit to land first.
-  const delay = rand() < 0.25 ? 400 + rand() * 1000 : rand() * 400;
+  const delay = rand() < 0.25 ? 300 + rand() * 600 : rand() * 300;
   if (!done) await new Promise((r) => setTimeout(r, Math.floor(delay)));
   if (done) return { tempsAtKill: 0, exitedByItself: true };
   const tempsAtKill = listTemps(dataDir).length; // read, then kill at once: the copy in flight is the one seen
@@ -81,7 +84,7 @@ describe('fault suite: SIGKILL during copies', () => {
       perRound.push({ temps: k.tempsAtKill, committedBefore: before, committedNow: after.recs.length, pending, session: session?.id });
       // Nothing committed is ever lost by a kill.
       expect(after.recs.length, `round ${i}`).toBeGreaterThanOrEqual(before);
-      rels.push(...record(cam, 1000 + 3 * i));
+      rels.push(...record(cam, 1000 + 5 * i));
     }
 
     const final = runCli(['--config', cfg.file, 'ingest', cam, '--json']);
