@@ -87,6 +87,12 @@ put_with_libs() { # put_with_libs SRC [DEST]
   local lib; for lib in $(libs_of "$1"); do [ -e "$STAGE$lib" ] || put "$lib"; done
 }
 
+# Fault injection (the power-loss rounds of the fault suite): device-mapper with its flakey target
+# (dm-mod, dm-flakey and what they need under drivers/md), driven by the host's dmsetup.
+FAULT_MODULES=('./lib/modules/*/kernel/drivers/md')
+FAULT_TOOLS=(dmsetup)
+for f in "${FAULT_TOOLS[@]}"; do need "$f" "$f"; done
+
 build_guest() {
   local t=$(now_ms) k="$WORK/kernel" ud="$WORK/debroot"
   STAGE="$WORK/root"
@@ -99,7 +105,7 @@ build_guest() {
     "$m/kernel/drivers/usb" "$m/kernel/drivers/scsi" "$m/kernel/fs/fat" "$m/kernel/fs/exfat" \
     "$m/kernel/fs/nls" "$m/kernel/block" "$m/kernel/lib" "$m/kernel/crypto" "$m/kernel/drivers/virtio" \
     "$m/kernel/drivers/block" "$m/kernel/drivers/char/virtio_console.ko" "$m/kernel/fs/ext4" \
-    "$m/kernel/fs/jbd2" "$m/kernel/fs/mbcache.ko" "$m/kernel/fs/fuse"; cat >/dev/null; }
+    "$m/kernel/fs/jbd2" "$m/kernel/fs/mbcache.ko" "$m/kernel/fs/fuse" "${FAULT_MODULES[@]}"; cat >/dev/null; }
   [ -f "$k/boot/vmlinuz-$KVER" ] || die "no vmlinuz-$KVER in ${DEB[$KPKG]}"
   dpkg-deb -x "${DEB[udev]}" "$ud"
   dpkg-deb -x "${DEB[kmod]}" "$ud"
@@ -127,6 +133,7 @@ build_guest() {
     [ -f "$f" ] && [ -x "$f" ] && for lib in $(libs_of "$f"); do [ -e "$STAGE$lib" ] || put "$lib"; done
   done
   for f in lsblk blkid findmnt mount umount losetup; do put_with_libs "$(command -v "$f")"; done
+  for f in "${FAULT_TOOLS[@]}"; do put_with_libs "$(command -v "$f")"; done
   put_with_libs "$NODE_BIN" /usr/bin/node
   for f in /lib/x86_64-linux-gnu/libnss_files.so.2; do [ -e "$f" ] && put "$f"; done
   for f in $("$BUSYBOX" --list); do # applets fill the gaps the host tools leave

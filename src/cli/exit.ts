@@ -1,4 +1,4 @@
-// Exit codes of DESIGN §5: 0 ok · 1 failure · 2 usage or configuration error · 3 integrity problem.
+// Exit codes of ARCHITECTURE §5: 0 ok · 1 failure · 2 usage or configuration error · 3 integrity problem.
 export const EXIT = { ok: 0, failure: 1, usage: 2, integrity: 3 } as const;
 
 /** Errors that carry their own exit code (ConfigError → 2, IntegrityError → 3). */

@@ -26,7 +26,7 @@ export function formatIssue(issue: ConfigIssue): string {
   return issue.path === '' ? `${where}: ${issue.message}` : `${where}: ${issue.path}: ${issue.message}`;
 }
 
-/** A configuration that cannot be used. Exit code 2 (usage or configuration error, DESIGN §5). */
+/** A configuration that cannot be used. Exit code 2 (usage or configuration error, ARCHITECTURE §5). */
 export class ConfigError extends Error {
   readonly exitCode = 2;
   readonly issues: readonly ConfigIssue[];

@@ -1,4 +1,4 @@
-// The hash-chained audit log (DESIGN §2 invariant 3). Each entry's hash covers its seq, the
+// The hash-chained audit log (ARCHITECTURE §2 invariant 3). Each entry's hash covers its seq, the
 // previous entry's hash and the canonical JSON of {at, actor, event, payload}, so changing,
 // removing or reordering any entry breaks the chain from that point on.
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 // Device registry: every camera ever docked, whether or not the roster knows it.
 import { stmt } from './db.js';
-import { writeTx, type Ctx } from './context.js';
+import { audit, writeTx, type Ctx } from './context.js';
 import type { DeviceInput, DeviceRow } from './types.js';
 
 interface RawDevice {
@@ -41,6 +41,7 @@ export function upsertDevice(ctx: Ctx, input: DeviceInput): DeviceRow {
   if (!input.serial) throw new Error('custody: device serial is required');
   return writeTx(ctx, () => {
     const now = ctx.now();
+    const before = getDevice(ctx, input.serial);
     stmt(ctx.db, `
       INSERT INTO devices (serial, profile, model, usb_serial, first_seen, last_seen, assigned)
       VALUES (@serial, @profile, @model, @usbSerial, @now, @now, @assigned)
@@ -55,6 +56,19 @@ export function upsertDevice(ctx: Ctx, input: DeviceInput): DeviceRow {
     });
     const row = getDevice(ctx, input.serial);
     if (!row) throw new Error('custody: device vanished after upsert');
+    const facts = (d: DeviceRow) => ({ profile: d.profile, model: d.model, usbSerial: d.usbSerial, assigned: d.assigned });
+    if (!before) {
+      audit(ctx, 'device.registered', { deviceId: row.id, serial: row.serial, ...facts(row) });
+    } else {
+      // What the registry says about a camera is custody evidence too: audit every change but last_seen.
+      const was = facts(before);
+      const now2 = facts(row);
+      const changed = (Object.keys(now2) as (keyof typeof now2)[]).filter((k) => was[k] !== now2[k]);
+      if (changed.length > 0) {
+        audit(ctx, 'device.updated', { deviceId: row.id, serial: row.serial, changed,
+          before: Object.fromEntries(changed.map((k) => [k, was[k]])), after: Object.fromEntries(changed.map((k) => [k, now2[k]])) });
+      }
+    }
     return row;
   });
 }

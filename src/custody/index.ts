@@ -9,7 +9,7 @@ import { audit, writeTx, type Ctx } from './context.js';
 import { getDevice, listDevices, upsertDevice } from './devices.js';
 import { endSession, getSession, listSessions, markInterruptedSessions, recordSessionChecks, startSession } from './sessions.js';
 import {
-  commitRecording, findRecording, getObject, getRecording, hasObject, hasRecording, listObjects, listRecordings, markVerified,
+  commitRecording, correctRecordingTimes, findRecording, getObject, getRecording, hasObject, hasRecording, listObjects, listRecordings, markVerified,
   proofBacklog, recordDiskProof, resumeFingerprints, sessionUnproved, unprovedObjects,
 } from './recordings.js';
 import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
@@ -83,7 +83,14 @@ export class Custody {
   }
   listRecordings(filter: T.RecordingFilter = {}): T.RecordingRow[] { return listRecordings(this.#ctx, filter); }
   listObjects(): T.ObjectRow[] { return listObjects(this.#ctx); }
-  markVerified(sha256s: Iterable<string>, at: T.TimeInput = new Date()): number { return markVerified(this.#ctx, sha256s, at); }
+  /** Audited (`object.verified`); `how` says what proved them (e.g. 'verify', 'wipe', 'disk-proof'). */
+  markVerified(sha256s: Iterable<string>, at: T.TimeInput = new Date(), how?: string): number {
+    return markVerified(this.#ctx, sha256s, at, how);
+  }
+  /** The only way a recording's clock correction changes after commit; audited before the change. */
+  correctRecordingTimes(id: number, clockOffsetS: number | null, reason: string): T.RecordingRow {
+    return correctRecordingTimes(this.#ctx, id, clockOffsetS, reason);
+  }
 
   // alerts
   raiseAlert(input: T.AlertInput): number { return raiseAlert(this.#ctx, input); }

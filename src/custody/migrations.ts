@@ -172,10 +172,47 @@ const ownerStart = `
 ALTER TABLE dock_sessions ADD COLUMN owner_start TEXT;    -- start time (clock ticks since boot) of owner_pid
 `;
 
+// Invariants 1/3: everything that says what a recording is or where it came from is fixed at
+// commit (session, device, path, size, mtime, hash, recorded and probed times, badge, kind,
+// ingest time). The clock correction may legitimately change later (a better offset measured),
+// but only through custody's correctRecordingTimes, which first appends a
+// `recording.times.corrected` audit entry naming exactly the new values: the trigger lets the
+// UPDATE through only when the newest audit entry is that one. An object's stored_at is fixed too.
+export const CORRECTION_EVENT = 'recording.times.corrected';
+const custodyLocks = `
+DROP TRIGGER recordings_identity_immutable;
+CREATE TRIGGER recordings_identity_immutable BEFORE UPDATE ON recordings
+WHEN NEW.id IS NOT OLD.id OR NEW.session_id IS NOT OLD.session_id OR NEW.device_id IS NOT OLD.device_id
+  OR NEW.device_serial IS NOT OLD.device_serial OR NEW.badge IS NOT OLD.badge
+  OR NEW.source_path IS NOT OLD.source_path OR NEW.size IS NOT OLD.size OR NEW.mtime_ms IS NOT OLD.mtime_ms
+  OR NEW.sha256 IS NOT OLD.sha256 OR NEW.recorded_start IS NOT OLD.recorded_start
+  OR NEW.recorded_end IS NOT OLD.recorded_end OR NEW.duration_s IS NOT OLD.duration_s
+  OR NEW.start_source IS NOT OLD.start_source OR NEW.media_kind IS NOT OLD.media_kind
+  OR NEW.ingested_at IS NOT OLD.ingested_at
+  OR NEW.source_path_raw IS NOT OLD.source_path_raw OR NEW.fingerprint IS NOT OLD.fingerprint
+BEGIN SELECT RAISE(ABORT, 'recordings identity columns are immutable'); END;
+
+CREATE TRIGGER recordings_correction_audited BEFORE UPDATE ON recordings
+WHEN (NEW.clock_offset_s IS NOT OLD.clock_offset_s OR NEW.corrected_start IS NOT OLD.corrected_start
+  OR NEW.corrected_end IS NOT OLD.corrected_end)
+  AND NOT EXISTS (SELECT 1 FROM (SELECT event, payload FROM audit_log ORDER BY seq DESC LIMIT 1) AS head
+    WHERE head.event = '${CORRECTION_EVENT}'
+      AND json_extract(head.payload, '$.recordingId') = NEW.id
+      AND json_extract(head.payload, '$.clockOffsetS') IS NEW.clock_offset_s
+      AND json_extract(head.payload, '$.correctedStart') IS NEW.corrected_start
+      AND json_extract(head.payload, '$.correctedEnd') IS NEW.corrected_end)
+BEGIN SELECT RAISE(ABORT, 'recordings: corrected times change only through correctRecordingTimes (audited)'); END;
+
+CREATE TRIGGER objects_stored_at_immutable BEFORE UPDATE ON objects
+WHEN NEW.stored_at IS NOT OLD.stored_at
+BEGIN SELECT RAISE(ABORT, 'objects identity columns are immutable'); END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
   { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
   { version: 3, name: 'raw source names, resume fingerprints, disk-proof backlog', sql: ingestEvidence },
+  { version: 4, name: 'recordings: every identity and provenance column immutable; corrections audited', sql: custodyLocks },
   { version: 5, name: 'session owner start time', sql: ownerStart },
 ];
 

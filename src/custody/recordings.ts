@@ -1,9 +1,10 @@
 // Recordings and the stored objects they point at. commitRecording is the moment a file
-// counts as safely in custody (DESIGN §2 invariant 1): object row, recording row and audit
+// counts as safely in custody (ARCHITECTURE §2 invariant 1): object row, recording row and audit
 // entry land in one transaction or not at all.
 import { stmt, toIso } from './db.js';
 import { audit, writeTx, type Ctx } from './context.js';
 import { requireDeviceId } from './devices.js';
+import { CORRECTION_EVENT } from './migrations.js';
 import type { CommitRecordingInput, CommitResult, ObjectRow, RecordingFilter, RecordingRow, TimeInput } from './types.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -181,13 +182,43 @@ export function listObjects(ctx: Ctx): ObjectRow[] {
     ORDER BY verified_at IS NOT NULL, verified_at, sha256`).all() as ObjectRow[]);
 }
 
-/** Notes a successful fixity check; returns how many objects were updated. */
-export function markVerified(ctx: Ctx, sha256s: Iterable<string>, at: TimeInput): number {
+/**
+ * Notes a successful fixity check (re-read from disk and matched): one `object.verified` audit
+ * entry names every object marked, in the same transaction. Returns how many objects were updated.
+ */
+export function markVerified(ctx: Ctx, sha256s: Iterable<string>, at: TimeInput, how?: string): number {
   const when = toIso(at);
+  const hashes = [...new Set(sha256s)];
+  if (hashes.length === 0) return 0;
   return writeTx(ctx, () => {
-    let n = 0;
     const upd = stmt(ctx.db, 'UPDATE objects SET verified_at = ? WHERE sha256 = ?');
-    for (const h of sha256s) n += upd.run(when, h).changes;
-    return n;
+    const marked = hashes.filter((h) => upd.run(when, h).changes === 1);
+    if (marked.length > 0) audit(ctx, 'object.verified', { at: when, count: marked.length, sha256s: marked, ...(how ? { how } : {}) });
+    return marked.length;
+  });
+}
+
+/**
+ * The one way a recording's clock correction changes after commit (e.g. an offset measured at a
+ * later dock): the audit entry naming the old and new values is appended first, and the
+ * recordings trigger (migration 4) admits the UPDATE only right behind that entry.
+ */
+export function correctRecordingTimes(ctx: Ctx, id: number, clockOffsetS: number | null, reason: string): RecordingRow {
+  if (clockOffsetS !== null && !Number.isFinite(clockOffsetS)) throw new Error(`custody: invalid clockOffsetS ${clockOffsetS}`);
+  if (!reason.trim()) throw new Error('custody: a clock correction needs a reason');
+  return writeTx(ctx, () => {
+    const cur = getRecording(ctx, id);
+    if (!cur) throw new Error(`custody: no recording ${id}`);
+    const correctedStart = correctedTime(cur.recordedStart, clockOffsetS);
+    const correctedEnd = correctedTime(cur.recordedEnd, clockOffsetS);
+    audit(ctx, CORRECTION_EVENT, {
+      recordingId: id, reason, clockOffsetS, correctedStart, correctedEnd,
+      before: { clockOffsetS: cur.clockOffsetS, correctedStart: cur.correctedStart, correctedEnd: cur.correctedEnd },
+    });
+    stmt(ctx.db, 'UPDATE recordings SET clock_offset_s = ?, corrected_start = ?, corrected_end = ? WHERE id = ?')
+      .run(clockOffsetS, correctedStart, correctedEnd, id);
+    const after = getRecording(ctx, id);
+    if (!after) throw new Error(`custody: recording ${id} vanished`);
+    return after;
   });
 }

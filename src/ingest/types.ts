@@ -4,7 +4,7 @@ import type { VolumeListing } from '../profiles/enumerate.js';
 
 export interface IngestError { path: string; code: string; message: string }
 
-/** `ingest --json` shape (DESIGN §5), plus counts a custodian asks about. */
+/** `ingest --json` shape (ARCHITECTURE §5), plus counts a custodian asks about. */
 export interface IngestSummary {
   session: number;
   device: string;

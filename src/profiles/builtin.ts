@@ -24,7 +24,7 @@ export const LABELLED_PROFILE: Profile = builtin('labelled-massstorage');
 
 /**
  * What a camera no profile matches is ingested with: every media file anywhere on the volume,
- * times from metadata, never wiped (DESIGN §2: nothing is dropped). Not matchable itself.
+ * times from metadata, never wiped (ARCHITECTURE §2: nothing is dropped). Not matchable itself.
  */
 export const UNKNOWN_CAMERA_PROFILE: Profile = {
   name: 'unknown',

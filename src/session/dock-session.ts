@@ -20,6 +20,7 @@ import { proveBacklog, type ProofPass } from '../ingest/proof-stage.js';
 import { sessionGuard, type SessionGuard } from './session-guard.js';
 import { checkIdentity } from '../profiles/identity-rules.js';
 import { conflictingPaths, twiceDocked } from './identity-checks.js';
+import { auditedVolume } from './audited-volume.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -223,11 +224,18 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
     if (prof.clock.method === 'zfy' && source === 'none' && prof.identity.method === 'zfy') {
       return { skipped: 'the vendor interface did not identify this camera' };
     }
-    const res = await syncCameraClock(volume, prof, config.timezone, now);
+    if (prof.clock.method !== 'zfy' && prof.clock.method !== 'timesetFile') return null;
+    // Intent before the camera is touched, the result after: a sync that dies half-way still left a trace.
+    const who = { sessionId: summary.session, deviceSerial: summary.device };
+    custody.appendAudit('camera.clock.sync.start', { ...who, method: prof.clock.method, offsetBeforeS: checks.clock.offsetS });
+    let res: Awaited<ReturnType<typeof syncCameraClock>>;
+    try {
+      res = await syncCameraClock(auditedVolume(volume, custody, { purpose: 'clock-sync', ...who }), prof, config.timezone, now);
+    } catch (err) {
+      res = { method: prof.clock.method, ok: false, error: (err as Error).message };
+    }
     if (!res) return null;
-    custody.appendAudit('camera.clock.sync', {
-      sessionId: summary.session, deviceSerial: summary.device, offsetBeforeS: checks.clock.offsetS, ...res,
-    });
+    custody.appendAudit('camera.clock.sync', { ...who, offsetBeforeS: checks.clock.offsetS, ...res });
     if (res.ok) log.info(`camera clock set (${res.method}${res.written ? `: ${res.file} = ${res.written}` : ''})`);
     else raise({ kind: 'clock-sync-failed', severity: 'warning', message: `setting the camera clock (${res.method}) failed: ${res.error}` }, summary.session);
     return res;
@@ -239,7 +247,7 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
       : summary.status !== 'complete' ? 'ingest interrupted'
         : unknown.length > 0 ? `camera unknown (${unknown.join(', ')})` : undefined;
     if (skip) { log.warn(`wipe skipped: ${skip}`); return { skipped: skip }; }
-    const res = await wipeVerified({ volume, profile: prof, deviceSerial: summary.device, sessionId: summary.session, signal: opts.signal }, deps);
+    const res = await wipeVerified({ volume: auditedVolume(volume, custody, { purpose: 'wipe', sessionId: summary.session, deviceSerial: summary.device }), profile: prof, deviceSerial: summary.device, sessionId: summary.session, signal: opts.signal }, deps);
     log.info(`wipe: ${res.deleted.length} deleted from the camera, ${res.kept.length} kept${res.error ? ` (${res.error})` : ''}`);
     if (res.kept.length > 0 || res.error) {
       raise({ kind: 'wipe-kept', severity: 'warning', message: `${res.kept.length} file(s) kept on camera ${summary.device}: `

@@ -1,4 +1,4 @@
-// Wipe after verify (DESIGN §2 invariant 1): a file leaves the camera only when the camera's file
+// Wipe after verify (ARCHITECTURE §2 invariant 1): a file leaves the camera only when the camera's file
 // still hashes to a recording committed for this device, its object has its disk proof
 // (objects.verified_at, proof-stage) and re-verifies now. Anything else stays on the camera and
 // is reported. The intent (`camera.wipe`) is audited before the unlink, a failed unlink

@@ -1,5 +1,5 @@
 // Content-addressed object store: <root>/sha256/<aa>/<bb>/<sha256>. The only code that writes objects.
-// Write path (DESIGN §2.1, §2.2, issue 8): one pass copy+hash into <root>/tmp → chmod 0444 → link
+// Write path (ARCHITECTURE §2.1, §2.2, issue 8): one pass copy+hash into <root>/tmp → chmod 0444 → link
 // into place. No fsync per file and no re-read from the page cache: the caller makes a batch of
 // objects durable together (makeDurable: fdatasync each + fsync their directories) before the
 // group commit names them, and a separate stage proves each from the disk (disk-proof.ts).

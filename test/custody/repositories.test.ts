@@ -52,7 +52,7 @@ describe('sessions', () => {
       clockOffsetS: -12.5, batteryPct: 80, storageFree: null, alerts: [{ kind: 'clock' }],
     });
     expect(custody.listSessions({ running: true })).toEqual([]);
-    expect(custody.listAudit().map((e) => e.event)).toEqual(['dock.session.start', 'dock.session.checks', 'dock.session.end']);
+    expect(custody.listAudit().map((e) => e.event)).toEqual(['device.registered', 'dock.session.start', 'dock.session.checks', 'dock.session.end']);
     expect(custody.listAudit({ event: 'dock.session.end' })[0]?.payload).toMatchObject({ sessionId: id, status: 'complete', stored: 2 });
     expect(() => custody.endSession(id, { status: 'failed', files: 0, bytes: 0, stored: 0, duplicates: 0, failed: 0 }))
       .toThrow(/already ended/);

@@ -6,11 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { createNotifier, startWatchdog, watchdogIntervalMs } from '../../src/daemon/notify.js';
 import { listen, missing } from '../helpers/notify-socket.js';
+import { skipTest, skipUnless } from '../helpers/require.js';
+
+const missingWhy = missing.length ? `not installed: ${missing.join(', ')}` : undefined;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evidock-notify-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(missing.length > 0)('sd_notify through systemd-notify to a real datagram socket', () => {
+describe.skipIf(skipUnless('sd_notify through a real datagram socket', missingWhy))('sd_notify through systemd-notify to a real datagram socket', () => {
   it('sends READY (with MAINPID), WATCHDOG, STATUS and STOPPING, in call order, exactly', async () => {
     const sock = path.join(dir, 'notify.sock');
     const l = await listen(sock);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { renderUnit, UNIT_DEFAULTS, DeployUsageError } from '../../src/cli/deploy.js';
 import { ROOT, CLI, runCli, type CliResult } from '../helpers/cli.js';
 import { checkUdevRules } from './udev-syntax.js';
+import { skipTest, skipUnless } from '../helpers/require.js';
 
 const UNIT = fs.readFileSync(path.join(ROOT, 'deploy/evidock.service'), 'utf8');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'evidock-unit-'));
@@ -74,11 +75,7 @@ describe('deploy/evidock.service', () => {
   });
 
   it('systemd-analyze verify finds nothing to say about it', (ctx) => {
-    if (spawnSync('systemd-analyze', ['--version']).status !== 0) {
-      console.warn('systemd-unit.test: systemd-analyze is not installed; verify skipped');
-      ctx.skip();
-      return;
-    }
+    skipTest(ctx, 'systemd-analyze verify', spawnSync('systemd-analyze', ['--version']).status !== 0 && 'systemd-analyze is not installed (package systemd)');
     // verify checks that ExecStart= exists: point it at this checkout's bin/evidock.
     const file = path.join(dir, 'evidock.service');
     fs.writeFileSync(file, renderUnit(UNIT, { exec: path.join(ROOT, 'bin/evidock') }));
@@ -132,7 +129,7 @@ catch (e) { process.stderr.write(String(e.message) + '\\n'); process.exitCode = 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.skipIf(!fs.existsSync(path.join(path.dirname(CLI), 'deploy.js')))('evidock deploy (built CLI)', () => {
+describe.skipIf(skipUnless('evidock deploy (built CLI)', !fs.existsSync(path.join(path.dirname(CLI), 'deploy.js')) && 'dist/cli/deploy.js is not built (tsc)'))('evidock deploy (built CLI)', () => {
   if (!wired) console.warn('systemd-unit.test: `deploy` is not registered in main.ts yet; running dist/cli/deploy.js directly');
   const cfg = path.join(dir, 'evidock.yaml');
   fs.writeFileSync(cfg, `dataDir: data

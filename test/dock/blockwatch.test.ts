@@ -8,6 +8,7 @@ import { mountReadOnly } from '../../src/dock/mount.js';
 import { mountAt } from '../../src/dock/mountinfo.js';
 import type { BlockDevice } from '../../src/dock/lsblk.js';
 import { tempDir } from '../helpers/volumes.js';
+import { firstMissing, noFuse, notRoot, skipUnless } from '../helpers/require.js';
 
 const dev = (p: string, extra: Partial<BlockDevice> = {}): BlockDevice => ({
   name: path.basename(p), path: p, type: 'part', rawType: 'part', removable: true, readOnly: false, hotplug: true,
@@ -56,9 +57,7 @@ describe('usbIdsOf', () => {
 });
 
 describe('releaseStaleMounts', () => {
-  const asRoot = process.getuid?.() === 0 && fs.existsSync('/dev/fuse');
-  if (!asRoot) console.log('skipping releaseStaleMounts: needs root and /dev/fuse');
-  it.skipIf(!asRoot)('detaches what a killed daemon left mounted under its mount base', async () => {
+  it.skipIf(skipUnless('releaseStaleMounts on real loop devices', firstMissing(notRoot(), noFuse())))('detaches what a killed daemon left mounted under its mount base', async () => {
     const root = tempDir('stale');
     const img = path.join(root, 'cam.img');
     fs.writeFileSync(img, Buffer.alloc(0));

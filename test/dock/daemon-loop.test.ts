@@ -12,9 +12,9 @@ import { until as waitUntil } from '../helpers/wait.js';
 import { tempDir, writeConfig } from '../helpers/volumes.js';
 import { createCameraImage, type SimResult } from '../../src/sim/index.js';
 import { attachLoop, type LoopDevice } from '../../src/dock/loop.js';
+import { firstMissing, noFuse, noLoop, notRoot, skipUnless } from '../helpers/require.js';
 
-const canRun = process.getuid?.() === 0 && fs.existsSync('/dev/fuse') && spawnSync('losetup', ['--version']).status === 0;
-if (!canRun) console.log('skipping loop-device docking tests: they need root, /dev/fuse and losetup');
+const canRun = !skipUnless('daemon docking loop-attached camera images', firstMissing(notRoot(), noFuse(), noLoop()));
 
 const dir = tempDir('dockloop');
 const images = path.join(dir, 'images');

@@ -12,11 +12,11 @@ import { until as waitUntil } from '../helpers/wait.js';
 import { tempDir, writeConfig } from '../helpers/volumes.js';
 import { createCameraImage, type SimResult } from '../../src/sim/index.js';
 import { attachLoop, type LoopDevice } from '../../src/dock/loop.js';
+import { firstMissing, noFile, noFuse, noLoop, notRoot, skipUnless } from '../helpers/require.js';
 
 const SIM_LIB = path.join(ROOT, 'native-probes/build/libzfy-sim.so');
-const canRun = process.getuid?.() === 0 && fs.existsSync('/dev/fuse') && fs.existsSync(SIM_LIB)
-  && spawnSync('losetup', ['--version']).status === 0;
-if (!canRun) console.log('skipping personality docking tests: they need root, /dev/fuse, losetup and native-probes built');
+const canRun = !skipUnless('daemon docking the three camera personalities',
+  firstMissing(notRoot(), noFuse(), noLoop(), noFile(SIM_LIB, 'native-probes build (make -C native-probes)')));
 
 const dir = tempDir('dockpers');
 const images = path.join(dir, 'images');

@@ -10,16 +10,16 @@ import { cameraCandidates, listBlockDevices } from '../../src/dock/lsblk.js';
 import { mountReadOnly } from '../../src/dock/mount.js';
 import { mountAt } from '../../src/dock/mountinfo.js';
 import { makeFat32Image, privilegedSkipReason, sh, tempDir } from './helpers.js';
+import { skipUnless } from '../helpers/require.js';
 
 const skip = privilegedSkipReason(['losetup', 'mkfs.vfat', 'mkfs.exfat', 'mcopy', 'fusefat', 'mount.exfat-fuse', 'fusermount', 'blkid', 'lsblk']);
-if (skip) console.warn(`skipping dock mount tests: ${skip}`);
 
 const IDENTITY = 'serial=ABC1234\nbadge=000123\nname=张三\n';
 const CLIP = 'not really an MP4, but bytes are bytes\n'.repeat(1000);
 const CLIP_PATH = 'DCIM/100MEDIA/20261126_083000_ABC1234_000123_0001.MP4';
 const silent = { warn: () => {} };
 
-describe.skipIf(skip !== undefined)('attachLoop + mountReadOnly over FUSE', () => {
+describe.skipIf(skipUnless('dock mount tests (loop + FUSE)', skip))('attachLoop + mountReadOnly over FUSE', () => {
   let t: ReturnType<typeof tempDir>;
   let fatImg: string;
   let exfatImg: string;

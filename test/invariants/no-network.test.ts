@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CLI, ROOT } from '../helpers/cli.js';
 import { makeRandomVolume, tempDir, writeConfig } from '../helpers/volumes.js';
+import { skipUnless } from '../helpers/require.js';
 
 const NET_MODULES = new Set(['http', 'https', 'http2', 'net', 'dgram', 'tls', 'dns', 'undici', 'ws', 'node-fetch',
   'axios', 'got', 'request', 'superagent', 'socket.io-client', 'mqtt', 'nodemailer', 'ssh2', 'ftp', 'basic-ftp']);
@@ -236,7 +237,6 @@ function netnsUnavailable(): string | undefined {
   return undefined;
 }
 const why = netnsUnavailable();
-if (why) console.warn(`no-network.test: skipping the network-namespace run: ${why}`);
 
 const dir = tempDir('nonet');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -249,7 +249,7 @@ function offline(args: string[], straceOut?: string) {
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe.skipIf(why !== undefined)('invariant 6 at run time: evidock works with no network at all', () => {
+describe.skipIf(skipUnless('evidock in a network namespace', why))('invariant 6 at run time: evidock works with no network at all', () => {
   it('the namespace really has no route anywhere', () => {
     const probe = `require('net').connect(53, '1.1.1.1').on('error', (e) => { console.log(e.code); process.exit(0); })
       .on('connect', () => { console.log('CONNECTED'); process.exit(1); });`;

@@ -114,6 +114,11 @@ describe('a timeset camera', () => {
     expect(boot!.setTo.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(boot!.setTo.getTime()).toBeLessThanOrEqual(Date.now());
     expect(s.custody.listAudit({ event: 'camera.clock.sync' })[0]!.payload).toMatchObject({ method: 'timesetFile', written: boot!.text });
+    // Intent before the camera is touched (and before it is made writable), the result after.
+    const trail = s.custody.listAudit().map((e) => e.event).filter((e) => e.startsWith('camera.'));
+    expect(trail).toEqual(['camera.clock.sync.start', 'camera.remount.rw', 'camera.remount.ro', 'camera.clock.sync']);
+    expect(s.custody.listAudit({ event: 'camera.clock.sync.start' })[0]!.payload).toMatchObject({
+      sessionId: r.session, deviceSerial: 'TSC0001', method: 'timesetFile', offsetBeforeS: null });
   });
 });
 

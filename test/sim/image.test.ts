@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCameraImage, imageSize, type SimResult } from '../../src/sim/index.js';
+import { firstMissing, noFuse, notRoot, skipUnless } from '../helpers/require.js';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'evidock-simimg-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -66,10 +67,7 @@ describe('createCameraImage fat32', () => {
   });
 });
 
-const fuseWhy = process.getuid?.() !== 0 ? 'not root' : !existsSync('/dev/fuse') ? 'no /dev/fuse' : '';
-if (fuseWhy) console.log(`skipping exFAT image tests: ${fuseWhy} (a read-write exfat-fuse mount is needed)`);
-
-describe.skipIf(fuseWhy !== '')('createCameraImage exfat', () => {
+describe.skipIf(skipUnless('exFAT camera images (read-write exfat-fuse)', firstMissing(notRoot(), noFuse())))('createCameraImage exfat', () => {
   it('writes an exFAT volume that reads back identical through FUSE', async () => {
     const img = path.join(root, 'cam-exfat.img');
     const r = await createCameraImage(img, 'exfat', opts);

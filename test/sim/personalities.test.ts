@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCameraImage, createCameraVolume, SIM_NAMES } from '../../src/sim/index.js';
+import { firstMissing, noFuse, notRoot, skipUnless } from '../helpers/require.js';
 import { parseIdentityFile } from '../../src/profiles/identity.js';
 import { readState } from '../probes/zfy-sim.js';
 
@@ -87,8 +88,7 @@ describe('personalities as FAT32 images', () => {
   });
 });
 
-const fuseWhy = process.getuid?.() !== 0 ? 'not root' : !existsSync('/dev/fuse') ? 'no /dev/fuse' : '';
-describe.skipIf(fuseWhy !== '')('personalities as exFAT images', () => {
+describe.skipIf(skipUnless('personalities as exFAT images', firstMissing(notRoot(), noFuse())))('personalities as exFAT images', () => {
   it('labelled: the exFAT label is the device id', async () => {
     const img = path.join(root, 'labelled-exfat.img');
     const r = await createCameraImage(img, 'exfat', { ...base, personality: 'labelled', serial: 'KND0002' });

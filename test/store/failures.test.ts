@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectStore, SourceError, StoreError } from '../../src/store/index.js';
 import { sourceErrorFrom, storeErrorFrom } from '../../src/store/errors.js';
 import { allHashes } from './helpers.js';
+import { skipTest } from '../helpers/require.js';
 
 describe('full store disk', () => {
   const dir = mkdtempSync(join(tmpdir(), 'evidock-full-'));
@@ -24,7 +25,7 @@ describe('full store disk', () => {
   });
 
   it('fails with no-space, leaving no temp and no object', async (ctx) => {
-    if (!mounted) ctx.skip();
+    skipTest(ctx, 'store on a full tmpfs', !mounted && 'cannot mount a 1 MiB tmpfs (needs root)');
     const src = join(dir, 'clip.mp4');
     writeFileSync(src, randomBytes(3 * 1024 * 1024));
     const store = ObjectStore.forDataDir(mnt);

@@ -10,9 +10,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { canStartQemu, GuestEvidock, startGuest, stopAllGuests, waitForUsbDisk, type Guest } from './harness/index.js';
 import { exfatCamera, fat32Camera, sha256File, unknownStick, type Camera } from './cameras.js';
 import { dockingConfig, BWC } from './docking-config.js';
+import { skipUnless } from '../helpers/require.js';
 
 const can = canStartQemu();
-if (!can.ok) console.warn(`[usb] docking scenarios skipped: ${can.reason}`);
+const noQemu = skipUnless('docking USB cameras in the QEMU guest', can.ok ? undefined : can.reason);
 
 const DATA = '/data/evidock';
 /** When camera n's first recording starts (true time): n hours into a fixed day. */
@@ -28,7 +29,7 @@ interface Status {
 }
 interface VerifyReport { objects: number; checked: number; ok: number; missing: unknown[]; mismatched: unknown[]; auditChain: { ok: boolean } }
 
-describe.skipIf(!can.ok)('evidock docking USB cameras in the QEMU guest', () => {
+describe.skipIf(noQemu)('evidock docking USB cameras in the QEMU guest', () => {
   let guest: Guest;
   let ev: GuestEvidock;
   let tmp: string;

@@ -4,10 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { canStartQemu, startGuest } from './harness/index.js';
+import { skipUnless } from '../helpers/require.js';
 
 const can = canStartQemu();
+const noQemu = skipUnless('usb test-bed harness', can.ok ? undefined : can.reason);
 
-describe.skipIf(!can.ok)('usb test-bed harness', () => {
+describe.skipIf(noQemu)('usb test-bed harness', () => {
   it('reports an early QEMU exit with its message and cleans up', async () => {
     const before = new Set(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('evidock-usb-')));
     await expect(startGuest({ extraQemuArgs: ['-device', 'no-such-device'] }))

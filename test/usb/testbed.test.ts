@@ -11,9 +11,10 @@ import {
   waitForDiskGone, waitForUsbDisk, type CameraFile, type Guest, type LsblkDevice,
 } from './harness/index.js';
 import { recordFixtures } from './record.js';
+import { skipUnless } from '../helpers/require.js';
 
 const can = canStartQemu();
-if (!can.ok) console.warn(`[usb] QEMU test bed skipped: ${can.reason}`);
+const noQemu = skipUnless('QEMU USB test bed', can.ok ? undefined : can.reason);
 
 const MiB = 1024 * 1024;
 const at = (hhmmss: string) => new Date(`2026-11-26T${hhmmss}`); // the names' local camera time
@@ -28,7 +29,7 @@ const flag = (v: unknown) => v === true || v === 1 || v === '1';
 const sha256 = (d: Buffer | string) => crypto.createHash('sha256').update(d).digest('hex');
 const byName = (devs: LsblkDevice[], name: string) => devs.find((d) => d.name === name);
 
-describe.skipIf(!can.ok)('QEMU USB test bed', () => {
+describe.skipIf(noQemu)('QEMU USB test bed', () => {
   let guest: Guest;
   let tmp: string;
   const img = (name: string) => path.join(tmp, name);

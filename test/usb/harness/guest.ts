@@ -1,4 +1,4 @@
-// Boots the test-bed guest under QEMU/TCG (USB-TESTBED.md) and drives it: commands over the
+// Boots the test-bed guest under QEMU/TCG (scripts/usb-testbed/README.md) and drives it: commands over the
 // virtio-serial agent, USB hot-plug over QMP, serial console in <tmpDir>/console.log.
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';

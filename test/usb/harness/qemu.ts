@@ -1,4 +1,4 @@
-// QEMU command line and process for the test-bed guest (USB-TESTBED.md), plus temp-dir hygiene.
+// QEMU command line and process for the test-bed guest (scripts/usb-testbed/README.md), plus temp-dir hygiene.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

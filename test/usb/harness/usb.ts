@@ -1,5 +1,5 @@
 // Hot-plug of camera images as USB mass storage on the guest's xHCI controller, over QMP
-// (the recipes measured in /work/shared/USB-TESTBED.md).
+// (the recipes measured in scripts/usb-testbed/README.md, "Facts it relies on").
 import { QmpError, type QmpClient } from './qmp.js';
 
 export interface UsbStorageSpec {
