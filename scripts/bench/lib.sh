@@ -4,7 +4,7 @@
 
 # make_volume DIR SERIAL BADGE NLARGE LARGE_MIB NSMALL [NAMES [SMALL_BYTES]]
 # A generic-profile camera tree: DEVICE.ID, NLARGE random "clips" of LARGE_MIB MiB and NSMALL
-# random "photos" of 8-56 KiB (or exactly SMALL_BYTES each). Random content, so no two cameras
+# real JPEG photos of 8-56 KiB (or exactly SMALL_BYTES each; bench/camera-photos.mjs). Random content, so no two cameras
 # (or runs) deduplicate. NAMES "timed" (default): names carry the recording time
 # (20261126_080100_SERIAL_BADGE_0001.MP4); "untimed": MOV_0001.MP4 and IMG_0001.JPG, as many
 # cameras write them (evidock then reads the time from the file itself).
@@ -19,17 +19,12 @@ make_volume() {
     head -c "$((large_mib << 20))" /dev/urandom > "$d/DCIM/100MEDIA/$clip"
   done
   [ "$nsmall" -gt 0 ] || return 0
-  # small files: one random pool cut into pieces of 8-56 KiB (fast, all distinct)
-  local pool="$d.pool"
-  head -c "$((nsmall * (small_bytes > 0 ? small_bytes : 57344)))" /dev/urandom > "$pool"
-  node -e '
-    const fs=require("fs"); const [pool,dir,n,serial,badge,names,fixed]=[process.argv[1],process.argv[2],+process.argv[3],process.argv[4],process.argv[5],process.argv[6],+process.argv[7]];
-    const buf=fs.readFileSync(pool); let off=0;
-    for(let i=0;i<n;i++){const len=fixed>0?fixed:8192+((i*7919)%49152); const t=new Date(Date.UTC(2026,10,26,9,0,0)+i*1000);
-      const p=(x,w)=>String(x).padStart(w,"0");
-      const name=names==="untimed"?`IMG_${p(i+1,n>9999?5:4)}.JPG`:`${t.getUTCFullYear()}${p(t.getUTCMonth()+1,2)}${p(t.getUTCDate(),2)}_${p(t.getUTCHours(),2)}${p(t.getUTCMinutes(),2)}${p(t.getUTCSeconds(),2)}_${serial}_${badge}_${p(i+1,4)}.JPG`;
-      fs.writeFileSync(dir+"/"+name, buf.subarray(off,off+len)); off+=len;}' "$pool" "$d/DCIM/100MEDIA" "$nsmall" "$serial" "$badge" "$names" "$small_bytes"
-  rm -f "$pool"
+  # small files: real JPEGs (one ffmpeg JPEG, its own EXIF time and random padding each: all distinct)
+  local base="$d.base.jpg"
+  ffmpeg -hide_banner -nostdin -v error -y -f lavfi -i testsrc2=size=160x120:rate=1:duration=1 -frames:v 1 \
+    -q:v 8 -pix_fmt yuvj420p -f image2 -c:v mjpeg "$base"
+  node "$ROOT/scripts/bench/camera-photos.mjs" "$ROOT" "$base" "$d/DCIM/100MEDIA" "$nsmall" "$serial" "$badge" "$names" "$small_bytes"
+  rm -f "$base"
 }
 
 tree_bytes() { du -sb "$1" | cut -f1; }
