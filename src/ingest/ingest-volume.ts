@@ -97,10 +97,13 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     let proofWarned = false;
     // Prove committed objects while the copy goes on; a pass already running just goes round again.
     const proveSoon = () => {
+      if (!req.proveAlongside) return;
       proveBacklog(deps, { signal: req.signal }).catch((err: Error) => {
         if (proofWarned || req.signal?.aborted) return;
         proofWarned = true;
-        log.warn(`disk proof alongside the copy stopped: ${err.message}; the backlog is proven after the ingest`);
+        try {
+          log.warn(`disk proof alongside the copy stopped: ${err.message}; the backlog is proven after the ingest`);
+        } catch { /* the caller has closed its logger */ }
       });
     };
     const progress = (file: string) => {
