@@ -98,7 +98,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     // Prove committed objects while the copy goes on; a pass already running just goes round again.
     const proveSoon = () => {
       if (!req.proveAlongside) return;
-      proveBacklog(deps, { signal: req.signal }).catch((err: Error) => {
+      proveBacklog(deps, { signal: req.signal, whileIngesting: true }).catch((err: Error) => {
         if (proofWarned || req.signal?.aborted) return;
         proofWarned = true;
         try {

@@ -64,6 +64,8 @@ export class ObjectStore {
 
   private layoutDone = false;
   private tempsCleanedAt = 0;
+  /** Directories with a new fan-out entry not yet fsynced (makeDurable syncs them). */
+  private readonly unsyncedParents = new Set<string>();
 
   static forDataDir(dataDir: string): ObjectStore {
     return new ObjectStore(join(dataDir, 'store'));
@@ -171,15 +173,13 @@ export class ObjectStore {
         await fh.close().catch(() => undefined);
       }
     }));
-    // The object's directory and the two above it: a fan-out directory made for this batch is
-    // durable only once its parent is synced too (mkdirFanout no longer syncs on the copy path).
-    const dirs = new Set<string>();
-    for (const p of unique) {
-      const bb = dirname(p);
-      const aa = dirname(bb);
-      dirs.add(bb).add(aa).add(dirname(aa));
-    }
+    // Each object's directory, and the parent of every fan-out directory made since the last
+    // sync (mkdirFanout no longer syncs on the copy path). A parent leaves the set only once its
+    // fsync has returned, so a concurrent batch never skips one still in flight.
+    const parents = [...this.unsyncedParents];
+    const dirs = new Set<string>([...unique.map((p) => dirname(p)), ...parents]);
     await Promise.all([...dirs].map((d) => fsyncDir(d)));
+    for (const d of parents) this.unsyncedParents.delete(d);
   }
 
   /** Re-hash a stored object. An object that cannot be read (EIO) counts as a mismatch. */
@@ -275,9 +275,9 @@ export class ObjectStore {
   }
 
   /**
-   * mkdir <aa> and <aa>/<bb>. Not synced here (one fsync per new directory on every copy cost
-   * ~a third of the small-file rate): makeDurable syncs the object's directory and its two
-   * parents before any row names the object.
+   * mkdir <aa> and <aa>/<bb>. Not synced here (an fsync per new directory on the copy path
+   * held up every small file): makeDurable syncs the parents of the new directories with the
+   * batch, before any row names the object.
    */
   private async mkdirFanout(sha256: string): Promise<void> {
     let parent = this.objectsDir;
@@ -285,6 +285,7 @@ export class ObjectStore {
       const dir = join(parent, part);
       try {
         await mkdir(dir, { mode: 0o755 });
+        this.unsyncedParents.add(parent);
       } catch (err) {
         if (errnoOf(err) !== 'EEXIST') throw storeErrorFrom(err, `creating ${dir}`);
       }
