@@ -3,8 +3,8 @@
 # Expects ROOT, WORK and IS_ROOT to be set by the caller.
 
 # make_volume DIR SERIAL BADGE NLARGE LARGE_MIB NSMALL [NAMES [SMALL_BYTES]]
-# A generic-profile camera tree: DEVICE.ID, NLARGE random "clips" of LARGE_MIB MiB and NSMALL
-# random "photos" of 8-56 KiB (or exactly SMALL_BYTES each). Random content, so no two cameras
+# A generic-profile camera tree: DEVICE.ID, NLARGE real MP4 clips of LARGE_MIB MiB and NSMALL
+# real JPEG photos of 8-56 KiB (or exactly SMALL_BYTES each; bench/camera-photos.mjs). Random content, so no two cameras
 # (or runs) deduplicate. NAMES "timed" (default): names carry the recording time
 # (20261126_080100_SERIAL_BADGE_0001.MP4); "untimed": MOV_0001.MP4 and IMG_0001.JPG, as many
 # cameras write them (evidock then reads the time from the file itself).
@@ -12,24 +12,27 @@ make_volume() {
   local d="$1" serial="$2" badge="$3" nlarge="$4" large_mib="$5" nsmall="$6" names="${7:-timed}" small_bytes="${8:-0}" t i
   mkdir -p "$d/DCIM/100MEDIA"
   printf 'serial=%s\nbadge=%s\nmodel=bench\n' "$serial" "$badge" > "$d/DEVICE.ID"
+  # clips: real MP4s (one small ffmpeg clip, moov first, then a top-level `free` box of random
+  # bytes up to the size: the in-process reader parses them as a camera's; no two alike)
+  local mp4="$d.base.mp4" n
+  [ "$nlarge" -gt 0 ] && ffmpeg -hide_banner -nostdin -v error -y -f lavfi -i testsrc2=size=160x120:rate=10:duration=2 \
+    -c:v libx264 -pix_fmt yuv420p -movflags +faststart -metadata creation_time=2026-11-26T08:01:00Z "$mp4"
   for i in $(seq 1 "$nlarge"); do
     t=$(printf "20261126_08%02d00" "$i")
     local clip="${t}_${serial}_${badge}_$(printf %04d "$i").MP4"
     [ "$names" = untimed ] && clip="MOV_$(printf %04d "$i").MP4"
-    head -c "$((large_mib << 20))" /dev/urandom > "$d/DCIM/100MEDIA/$clip"
+    n=$(( (large_mib << 20) - $(stat -c %s "$mp4") ))
+    { cat "$mp4"; printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((n >> 24 & 255)) $((n >> 16 & 255)) $((n >> 8 & 255)) $((n & 255)))free"
+      head -c "$((n - 8))" /dev/urandom; } > "$d/DCIM/100MEDIA/$clip"
   done
+  rm -f "$mp4"
   [ "$nsmall" -gt 0 ] || return 0
-  # small files: one random pool cut into pieces of 8-56 KiB (fast, all distinct)
-  local pool="$d.pool"
-  head -c "$((nsmall * (small_bytes > 0 ? small_bytes : 57344)))" /dev/urandom > "$pool"
-  node -e '
-    const fs=require("fs"); const [pool,dir,n,serial,badge,names,fixed]=[process.argv[1],process.argv[2],+process.argv[3],process.argv[4],process.argv[5],process.argv[6],+process.argv[7]];
-    const buf=fs.readFileSync(pool); let off=0;
-    for(let i=0;i<n;i++){const len=fixed>0?fixed:8192+((i*7919)%49152); const t=new Date(Date.UTC(2026,10,26,9,0,0)+i*1000);
-      const p=(x,w)=>String(x).padStart(w,"0");
-      const name=names==="untimed"?`IMG_${p(i+1,n>9999?5:4)}.JPG`:`${t.getUTCFullYear()}${p(t.getUTCMonth()+1,2)}${p(t.getUTCDate(),2)}_${p(t.getUTCHours(),2)}${p(t.getUTCMinutes(),2)}${p(t.getUTCSeconds(),2)}_${serial}_${badge}_${p(i+1,4)}.JPG`;
-      fs.writeFileSync(dir+"/"+name, buf.subarray(off,off+len)); off+=len;}' "$pool" "$d/DCIM/100MEDIA" "$nsmall" "$serial" "$badge" "$names" "$small_bytes"
-  rm -f "$pool"
+  # small files: real JPEGs (one ffmpeg JPEG, its own EXIF time and random padding each: all distinct)
+  local base="$d.base.jpg"
+  ffmpeg -hide_banner -nostdin -v error -y -f lavfi -i testsrc2=size=160x120:rate=1:duration=1 -frames:v 1 \
+    -q:v 8 -pix_fmt yuvj420p -f image2 -c:v mjpeg "$base"
+  node "$ROOT/scripts/bench/camera-photos.mjs" "$ROOT" "$base" "$d/DCIM/100MEDIA" "$nsmall" "$serial" "$badge" "$names" "$small_bytes"
+  rm -f "$base"
 }
 
 tree_bytes() { du -sb "$1" | cut -f1; }

@@ -31,6 +31,15 @@ export interface BlockWatchOptions {
 export interface DockFailure { device: string; label?: string; serial?: string; attempts: number; error: string }
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [10_000, 20_000];
+/** Mounts in flight at once (each a mount(8) or FUSE daemon start). */
+export const MOUNTS_AT_ONCE = 8;
+
+/** Run the tasks, at most `limit` at a time; resolves when all are done (each handles its own errors). */
+export async function runBounded(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const lane = async () => { while (next < tasks.length) { const t = tasks[next++]!; await t(); } };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+}
 
 export interface BlockDock {
   volume: DockedVolume;
@@ -130,17 +139,21 @@ export function watchBlockDevices(opts: BlockWatchOptions): BlockWatcher {
       await entry?.mounted?.unmount().catch((err: Error) => opts.log.warn(`unmount after removal: ${err.message}`));
       em.emit('undocked', devPath);
     }
+    // Mounted several at a time: 16 cameras docked together must not wait for 15 mounts (a FUSE
+    // mount takes ~0.5-1 s under load) before the last one starts.
+    const work: (() => Promise<void>)[] = [];
     for (const d of added) {
       const entry: Known = d.uuid ? { uuid: d.uuid } : {};
       known.set(d.path, entry);
-      await attempt(d, entry);
+      work.push(() => attempt(d, entry));
     }
     // Devices whose mount failed earlier and whose next try is due (still plugged in).
     const now = Date.now();
     for (const d of candidates) {
       const entry = known.get(d.path);
-      if (entry?.failures && !entry.gaveUp && !entry.mounted && (entry.retryAt ?? 0) <= now && !added.includes(d)) await attempt(d, entry);
+      if (entry?.failures && !entry.gaveUp && !entry.mounted && (entry.retryAt ?? 0) <= now && !added.includes(d)) work.push(() => attempt(d, entry));
     }
+    await runBounded(work, MOUNTS_AT_ONCE);
   };
 
   const attempt = async (d: CameraCandidate, entry: Known) => {

@@ -1,7 +1,9 @@
 // The ingest service: one camera volume → durable objects + committed recordings.
 // Order per file: resume check (fingerprint) → room on the store → copy+hash once (store) →
 // probe → group commit, whose objects are made durable first (commit-batcher). A file counts as
-// ingested only after the commit; the disk proof (proof-stage.ts) follows later.
+// ingested only after the commit; the disk proof (proof-stage.ts) starts on the first committed
+// batch and runs alongside the copy (at the lowest I/O priority), so "verified" follows "stored"
+// closely instead of waiting for a whole second pass after it.
 import path from 'node:path';
 import fs from 'node:fs';
 import type { Custody } from '../custody/index.js';
@@ -20,6 +22,7 @@ import { needsRaw } from '../util/raw-name.js';
 import { alreadyInCustody } from './resume.js';
 import { classifyFailure, codeOf } from './store-failure.js';
 import { COPY_SLOTS } from './fair-share.js';
+import { proveBacklog } from './proof-stage.js';
 
 export interface IngestDeps { custody: Custody; store: ObjectStore; logger: Logger }
 
@@ -91,6 +94,18 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     const batcher = new CommitBatcher(custody, 64, 15, (paths) => store.makeDurable(paths));
     const commits: Promise<void>[] = []; // a worker moves on while its file waits for the group commit
     const bigFile = new Semaphore(2);
+    let proofWarned = false;
+    // Prove committed objects while the copy goes on; a pass already running just goes round again.
+    const proveSoon = () => {
+      if (!req.proveAlongside) return;
+      proveBacklog(deps, { signal: req.signal, whileIngesting: true }).catch((err: Error) => {
+        if (proofWarned || req.signal?.aborted) return;
+        proofWarned = true;
+        try {
+          log.warn(`disk proof alongside the copy stopped: ${err.message}; the backlog is proven after the ingest`);
+        } catch { /* the caller has closed its logger */ }
+      });
+    };
     const progress = (file: string) => {
       try {
         req.onProgress?.({ file, index: started, total: listing.files.length, bytesDone, bytesTotal });
@@ -226,6 +241,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           if (res.duplicate) { summary.alreadyRecorded += 1; return; }
           summary.bytes += put.size;
           if (res.objectIsNew) summary.stored += 1; else summary.duplicates += 1;
+          proveSoon();
         }, (err: Error) => {
           // Not durable or not committed: the store cannot be relied on; stop the session.
           storeFailed(file, new Error(`not committed: ${err.message}`, { cause: err }), false);

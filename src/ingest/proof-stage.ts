@@ -27,23 +27,39 @@ export function judgeProof(objects: readonly { sha256: string; size: number }[],
   return { ok, proved: ok.length, failed };
 }
 
-const running = new Map<string, { pass: Promise<ProofPass>; again: boolean }>();
+const running = new Map<string, { pass: Promise<ProofPass>; again: boolean; drain: boolean }>();
+
+/**
+ * While an ingest is still copying, a pass proves only full batches (ALONGSIDE_MIN objects or
+ * ALONGSIDE_MIN_BYTES): each batch spawns the helper, and a spawn per handful of small files cost
+ * the copy more than the proof saved. A caller without `whileIngesting` drains the backlog.
+ */
+const ALONGSIDE_MIN = BATCH;
+const ALONGSIDE_MIN_BYTES = 128 * 2 ** 20;
 
 /** Prove every object still waiting (the backlog), batch by batch. Resolves when the backlog is done. */
-export function proveBacklog(deps: { custody: Custody; store: ObjectStore; logger: Logger }, opts: { signal?: AbortSignal } = {}): Promise<ProofPass> {
+export function proveBacklog(deps: { custody: Custody; store: ObjectStore; logger: Logger },
+  opts: { signal?: AbortSignal | undefined; whileIngesting?: boolean } = {}): Promise<ProofPass> {
   const key = deps.store.root;
   const cur = running.get(key);
-  if (cur) { cur.again = true; return cur.pass; }
-  const entry = { pass: Promise.resolve<ProofPass>({ proved: 0, failed: [] }), again: false };
+  if (cur) {
+    cur.again = true;
+    if (!opts.whileIngesting) cur.drain = true;
+    return cur.pass;
+  }
+  const entry = { pass: Promise.resolve<ProofPass>({ proved: 0, failed: [] }), again: false, drain: !opts.whileIngesting };
   entry.pass = (async () => {
     const total: ProofPass = { proved: 0, failed: [] };
     try {
-      do {
+      for (;;) {
         entry.again = false;
-        const r = await onePass(deps, opts.signal);
+        const r = await onePass(deps, opts.signal, () => entry.drain);
         total.proved += r.proved;
         total.failed.push(...r.failed);
-      } while (entry.again && !opts.signal?.aborted);
+        if (opts.signal?.aborted) break;
+        if (r.deferred) { if (entry.drain) continue; break; }
+        if (!entry.again) break;
+      }
     } finally {
       running.delete(key);
     }
@@ -53,14 +69,19 @@ export function proveBacklog(deps: { custody: Custody; store: ObjectStore; logge
   return entry.pass;
 }
 
-async function onePass(deps: { custody: Custody; store: ObjectStore; logger: Logger }, signal?: AbortSignal): Promise<ProofPass> {
+async function onePass(deps: { custody: Custody; store: ObjectStore; logger: Logger }, signal: AbortSignal | undefined,
+  draining: () => boolean): Promise<ProofPass & { deferred?: boolean }> {
   const { custody, store, logger } = deps;
   const tried = new Set<string>();
-  const total: ProofPass = { proved: 0, failed: [] };
+  const total: ProofPass & { deferred?: boolean } = { proved: 0, failed: [] };
   for (;;) {
     if (signal?.aborted) return total;
     const batch = custody.unprovedObjects(BATCH + tried.size).filter((o) => !tried.has(o.sha256)).slice(0, BATCH);
     if (batch.length === 0) return total;
+    if (!draining() && batch.length < ALONGSIDE_MIN && batch.reduce((s, o) => s + o.size, 0) < ALONGSIDE_MIN_BYTES) {
+      total.deferred = true;
+      return total;
+    }
     for (const o of batch) tried.add(o.sha256);
     const answers = await proveFromDisk(batch.map((o) => store.pathFor(o.sha256)), { signal });
     const { ok, failed } = judgeProof(batch, answers);

@@ -47,6 +47,12 @@ export interface IngestRequest {
   correctionWindow?: { from: Date; to: Date } | undefined;
   /** The block device under the volume, to tell a dying card from one bad file. */
   device?: { path?: string | undefined; size?: number | undefined } | undefined;
+  /**
+   * Start the disk proof (proof-stage.ts) as soon as the first batch is committed and keep it
+   * going alongside the copy. For callers that outlive the proof (the dock session, the daemon):
+   * the pass keeps using custody and the logger after ingestVolume returns.
+   */
+  proveAlongside?: boolean | undefined;
   /** The volume's listing when the caller already made one (the dock session does): not listed twice. */
   listing?: VolumeListing | undefined;
   /** Called once the dock session exists (e.g. to store the dock-time checks on it). */

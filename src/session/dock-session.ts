@@ -170,7 +170,7 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
 
   const rosterBadge = (serial: string | undefined) => config.devices.find((d) => d.serial === serial)?.badge;
   const summary = await ingestVolume({
-    root, profile: prof, config, listing, signal: opts.signal, onProgress: opts.onProgress, device: volume.device,
+    root, profile: prof, config, listing, signal: opts.signal, onProgress: opts.onProgress, device: volume.device, proveAlongside: true,
     hints: { ...identity, ...(unidentified ? { serial: unidentified.serial } : {}),
       ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
       ...(volume.device.serial ? { usbSerial: volume.device.serial } : {}) },

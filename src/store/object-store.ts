@@ -63,6 +63,9 @@ export class ObjectStore {
   }
 
   private layoutDone = false;
+  private tempsCleanedAt = 0;
+  /** Directories with a new fan-out entry not yet fsynced (makeDurable syncs them). */
+  private readonly unsyncedParents = new Set<string>();
 
   static forDataDir(dataDir: string): ObjectStore {
     return new ObjectStore(join(dataDir, 'store'));
@@ -90,7 +93,8 @@ export class ObjectStore {
   async ingestFile(srcPath: PathLike, opts: IngestFileOptions = {}): Promise<IngestResult> {
     throwIfAborted(opts.signal);
     await this.ensureLayout();
-    this.cleanStaleTemps();
+    // Temps of dead writers: checked now and then, not on every file (a readdir each).
+    if (Date.now() - this.tempsCleanedAt > 10_000) { this.tempsCleanedAt = Date.now(); this.cleanStaleTemps(); }
     const name = opts.display ?? String(srcPath);
 
     // lstat first: a symlink, FIFO or device is refused without ever being opened.
@@ -169,7 +173,13 @@ export class ObjectStore {
         await fh.close().catch(() => undefined);
       }
     }));
-    await Promise.all([...new Set(unique.map((p) => dirname(p)))].map((d) => fsyncDir(d)));
+    // Each object's directory, and the parent of every fan-out directory made since the last
+    // sync (mkdirFanout no longer syncs on the copy path). A parent leaves the set only once its
+    // fsync has returned, so a concurrent batch never skips one still in flight.
+    const parents = [...this.unsyncedParents];
+    const dirs = new Set<string>([...unique.map((p) => dirname(p)), ...parents]);
+    await Promise.all([...dirs].map((d) => fsyncDir(d)));
+    for (const d of parents) this.unsyncedParents.delete(d);
   }
 
   /** Re-hash a stored object. An object that cannot be read (EIO) counts as a mismatch. */
@@ -264,14 +274,18 @@ export class ObjectStore {
     return { sha256, size, objectIsNew: false, outcome: 'replaced', path };
   }
 
-  /** mkdir <aa> and <aa>/<bb>; fsync the parent of each directory we create. */
+  /**
+   * mkdir <aa> and <aa>/<bb>. Not synced here (an fsync per new directory on the copy path
+   * held up every small file): makeDurable syncs the parents of the new directories with the
+   * batch, before any row names the object.
+   */
   private async mkdirFanout(sha256: string): Promise<void> {
     let parent = this.objectsDir;
     for (const part of [sha256.slice(0, 2), sha256.slice(2, 4)]) {
       const dir = join(parent, part);
       try {
         await mkdir(dir, { mode: 0o755 });
-        await fsyncDir(parent);
+        this.unsyncedParents.add(parent);
       } catch (err) {
         if (errnoOf(err) !== 'EEXIST') throw storeErrorFrom(err, `creating ${dir}`);
       }
