@@ -82,12 +82,23 @@ export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitRe
       input.ingestedAt === undefined ? now : toIso(input.ingestedAt),
       offset, correctedTime(recordedStart, offset), correctedTime(recordedEnd, offset));
     const recordingId = Number(info.lastInsertRowid);
-    audit(ctx, 'recording.commit', {
-      recordingId, sha256: input.sha256, size: input.size, sourcePath: input.sourcePath,
-      deviceSerial: input.deviceSerial, sessionId: input.sessionId,
-    });
+    // The entry carries every column of the row as committed, so verify can replay the log
+    // and name any later change made behind custody's back (src/integrity/reconcile.ts).
+    const row = getRecording(ctx, recordingId);
+    if (!row) throw new Error(`custody: recording ${recordingId} vanished after insert`);
+    audit(ctx, 'recording.commit', { ...committedFields(row), recordingId, deviceSerial: input.deviceSerial, sessionId: input.sessionId });
     return { recordingId, duplicate: false, objectIsNew: !obj };
   });
+}
+
+/** What a recording.commit entry records of the row (RecordingRow names; deviceSerial as `deviceSerial`). */
+export const COMMITTED_FIELDS = [
+  'sha256', 'size', 'sourcePath', 'badge', 'recordedStart', 'recordedEnd', 'durationS', 'mediaKind', 'startSource',
+  'mtimeMs', 'ingestedAt', 'clockOffsetS', 'correctedStart', 'correctedEnd',
+] as const satisfies readonly (keyof RecordingRow)[];
+
+function committedFields(row: RecordingRow): Record<string, unknown> {
+  return Object.fromEntries(COMMITTED_FIELDS.map((k) => [k, row[k]]));
 }
 
 export function getRecording(ctx: Ctx, id: number): RecordingRow | undefined {
