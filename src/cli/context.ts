@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { openCustody, type Custody } from '../custody/index.js';
 import { ObjectStore } from '../store/index.js';
+import { maybeCheckpoint } from '../audit/checkpoints.js';
 import { createLogger, flushLogger, type Logger } from '../util/logger.js';
 
 export interface Context { loaded: LoadedConfig; custody: Custody; store: ObjectStore; logger: Logger; close(): Promise<void> }
@@ -19,7 +20,7 @@ export function configFileOf(cmd: Command): string | undefined {
   return undefined;
 }
 
-export function openContext(cmd: Command, opts: { console?: boolean; component?: string } = {}): Context {
+export function openContext(cmd: Command, opts: { console?: boolean; component?: string; action?: string } = {}): Context {
   const loaded = loadConfig({ file: configFileOf(cmd) });
   const { dataDir } = loaded.config;
   const logger = createLogger({ dataDir, level: loaded.config.log.level, console: opts.console, component: opts.component ?? cmd.name() });
@@ -27,7 +28,12 @@ export function openContext(cmd: Command, opts: { console?: boolean; component?:
   const store = new ObjectStore(path.join(dataDir, 'store'));
   return {
     loaded, custody, store, logger,
-    async close() { custody.close(); await flushLogger(logger); },
+    async close() {
+      // Every audit.checkpointEvery entries a signed checkpoint leaves the database, whoever appended them.
+      try { maybeCheckpoint(custody, loaded.config, logger); } catch (err) { logger.warn(`audit checkpoint: ${(err as Error).message}`); }
+      custody.close();
+      await flushLogger(logger);
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import { registerStatusCommand } from './status.js';
 import { registerDaemonCommand } from './daemon.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerSessionsCommands } from './sessions.js';
+import { registerAuditCommands } from './audit.js';
 import { exitCodeFor, EXIT } from './exit.js';
 
 const program = new Command('evidock')
@@ -28,6 +29,7 @@ registerStatusCommand(program);
 registerDaemonCommand(program);
 registerDeployCommands(program);
 registerSessionsCommands(program);
+registerAuditCommands(program);
 
 try {
   await program.parseAsync(process.argv);

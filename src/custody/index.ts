@@ -16,6 +16,7 @@ import {
   commitRecording, findRecording, getRecording, hasRecording, listObjects, listRecordings, markVerified,
 } from './recordings.js';
 import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
+import { getRoster, syncRoster, type Roster, type RosterChange, type RosterInput } from './roster.js';
 import type * as T from './types.js';
 
 export * from './types.js';
@@ -25,6 +26,8 @@ export {
   type AuditCheckpoint, type AuditEntry, type AuditProblem, type AuditQuery, type AuditVerification,
 } from './audit.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
+export type { Roster, RosterChange, RosterInput, RoleName, UnitRow, OfficerRow, RosterDeviceRow } from './roster.js';
+export { COMMITTED_FIELDS } from './recordings.js';
 
 export const CUSTODY_DB_FILE = 'custody.db';
 
@@ -89,6 +92,10 @@ export class Custody {
   listRecordings(filter: T.RecordingFilter = {}): T.RecordingRow[] { return listRecordings(this.#ctx, filter); }
   listObjects(): T.ObjectRow[] { return listObjects(this.#ctx); }
   markVerified(sha256s: Iterable<string>, at: T.TimeInput = new Date()): number { return markVerified(this.#ctx, sha256s, at); }
+
+  // roster
+  syncRoster(input: RosterInput): RosterChange[] { return syncRoster(this.#ctx, input); }
+  getRoster(): Roster { return getRoster(this.#ctx); }
 
   // alerts
   raiseAlert(input: T.AlertInput): number { return raiseAlert(this.#ctx, input); }
