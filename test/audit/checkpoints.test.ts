@@ -123,7 +123,7 @@ describe('evidock audit (CLI)', () => {
     expect(cp.code, cp.stderr).toBe(0);
     const out = JSON.parse(cp.stdout) as { seq: number; hash: string; at: string; file: string; signatureFile: string };
     expect(Object.keys(out).sort()).toEqual(['at', 'file', 'hash', 'seq', 'signatureFile']);
-    expect(out.seq).toBe(10);
+    expect(out.seq).toBe(11); // ten entries and the roster's first sync (the station's unit)
 
     const pub = runCli(['--config', cfg, 'audit', 'pubkey']);
     expect(pub.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
@@ -166,7 +166,7 @@ describe('evidock audit (CLI)', () => {
     expect(r.code).toBe(3);
     const rep = JSON.parse(r.stdout);
     expect(rep).toMatchObject({ ok: false, entries: expect.any(Number), head: { seq: expect.any(Number), hash: expect.any(String) },
-      checkpoints: { count: 1, ok: 0, failed: [expect.objectContaining({ problem: 'rewritten', seq: 10 })] } });
+      checkpoints: { count: 1, ok: 0, failed: [expect.objectContaining({ problem: 'rewritten', seq: 11 })] } });
     expect(rep.problems.length).toBeGreaterThan(0);
   });
 });
