@@ -20,6 +20,7 @@ import { runVolumeSession } from './session.js';
 import { createNotifier, startWatchdog } from './notify.js';
 import { startCheckpointTimers } from '../audit/timers.js';
 import { syncRoster } from '../access/roster-sync.js';
+import { secureDataDir } from '../access/datadir.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -60,8 +61,14 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
 
   store.cleanStaleTemps();
   custody.markInterruptedSessions();
-  syncRoster(custody, config, logger); // units, officers, roster devices from the YAML (each change audited)
+  try {
+    syncRoster(custody, config, logger); // units, officers, roster devices from the YAML (each change audited)
+  } catch (err) {
+    logger.error(`roster not synced: ${(err as Error).message}`);
+    custody.raiseAlert({ kind: 'roster.sync', severity: 'warning', message: `roster not synced from ${loaded.source}: ${(err as Error).message}` });
+  }
   const checkpoints = startCheckpointTimers(custody, config, logger); // station key made here on first start
+  secureDataDir(config.dataDir, config.access.serviceUser); // what root made here goes to the service account
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
