@@ -13,7 +13,8 @@ import { audit, writeTx, type Ctx } from './context.js';
 import { getDevice, listDevices, upsertDevice } from './devices.js';
 import { endSession, getSession, listSessions, markInterruptedSessions, recordSessionChecks, startSession } from './sessions.js';
 import {
-  commitRecording, findRecording, getRecording, hasRecording, listObjects, listRecordings, markVerified,
+  commitRecording, findRecording, getRecording, hasRecording, listObjects, listRecordings, markVerified, updateRecording,
+  type RecordingUpdate,
 } from './recordings.js';
 import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
 import { getRoster, syncRoster, type Roster, type RosterChange, type RosterInput } from './roster.js';
@@ -27,7 +28,7 @@ export {
 } from './audit.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { Roster, RosterChange, RosterInput, RoleName, UnitRow, OfficerRow, RosterDeviceRow } from './roster.js';
-export { COMMITTED_FIELDS } from './recordings.js';
+export { COMMITTED_FIELDS, type RecordingUpdate } from './recordings.js';
 
 export const CUSTODY_DB_FILE = 'custody.db';
 
@@ -85,6 +86,8 @@ export class Custody {
     return writeTx(this.#ctx, () => inputs.map((i) => commitRecording(this.#ctx, i)));
   }
   getRecording(id: number): T.RecordingRow | undefined { return getRecording(this.#ctx, id); }
+  /** The audited way to change a recording after its commit (verify replays recording.update). */
+  updateRecording(id: number, set: RecordingUpdate, reason: string): T.RecordingRow { return updateRecording(this.#ctx, id, set, reason); }
   findRecording(deviceSerial: string, sourcePath: string): T.RecordingRow[] { return findRecording(this.#ctx, deviceSerial, sourcePath); }
   hasRecording(deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): boolean {
     return hasRecording(this.#ctx, deviceSerial, sourcePath, size, mtimeMs);

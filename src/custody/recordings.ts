@@ -101,6 +101,29 @@ function committedFields(row: RecordingRow): Record<string, unknown> {
   return Object.fromEntries(COMMITTED_FIELDS.map((k) => [k, row[k]]));
 }
 
+/** Columns that may change after the commit, always through updateRecording (audited), never by hand. */
+const MUTABLE: Record<string, string> = {
+  badge: 'badge', recordedEnd: 'recorded_end', durationS: 'duration_s', mediaKind: 'media_kind',
+  clockOffsetS: 'clock_offset_s', correctedStart: 'corrected_start', correctedEnd: 'corrected_end',
+};
+export type RecordingUpdate = Partial<Pick<RecordingRow, 'badge' | 'recordedEnd' | 'durationS' | 'mediaKind' | 'clockOffsetS' | 'correctedStart' | 'correctedEnd'>>;
+
+/** Changes a recording's mutable fields and audits recording.update {recordingId, set, reason}, which verify replays. */
+export function updateRecording(ctx: Ctx, id: number, set: RecordingUpdate, reason: string): RecordingRow {
+  const keys = Object.keys(set).filter((k) => set[k as keyof RecordingUpdate] !== undefined);
+  for (const k of keys) if (!(k in MUTABLE)) throw new Error(`custody: recording field ${k} cannot change`);
+  if (keys.length === 0) throw new Error('custody: updateRecording needs at least one field');
+  if (!reason) throw new Error('custody: updateRecording needs a reason');
+  return writeTx(ctx, () => {
+    const values = keys.map((k) => set[k as keyof RecordingUpdate] ?? null);
+    const info = ctx.db.prepare(`UPDATE recordings SET ${keys.map((k) => `${MUTABLE[k]} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
+    if (info.changes !== 1) throw new Error(`custody: no recording ${id}`);
+    const row = getRecording(ctx, id)!;
+    audit(ctx, 'recording.update', { recordingId: id, set: Object.fromEntries(keys.map((k) => [k, row[k as keyof RecordingRow]])), reason });
+    return row;
+  });
+}
+
 export function getRecording(ctx: Ctx, id: number): RecordingRow | undefined {
   const r = stmt(ctx.db, 'SELECT * FROM recordings WHERE id = ?').get(id) as RawRecording | undefined;
   return r ? toRecording(r) : undefined;

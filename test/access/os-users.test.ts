@@ -91,6 +91,9 @@ describe.skipIf(why !== undefined)('OS users through sudo', () => {
     const rows = JSON.parse(r.stdout) as { badge: string; sha256: string }[];
     expect(rows.map((x) => x.badge)).toEqual(['A00001', 'A00001']);
     expect(rows.map((x) => x.sha256).sort()).toEqual([...shas.A00001!].sort());
+    const ses = as(U.off, ['--config', cfg, 'sessions', 'list', '--json']);
+    expect(ses.code, ses.stderr).toBe(0);
+    expect((JSON.parse(ses.stdout) as { badge: string }[]).map((x) => x.badge)).toEqual(['A00001']);
     for (const file of [path.join(dataDir, 'custody.db'), objectPath(dataDir, shas.A00001![0]!)]) {
       const read = spawnSync('runuser', ['-u', U.off, '--', 'cat', file], { encoding: 'utf8' });
       expect(read.status).not.toBe(0);

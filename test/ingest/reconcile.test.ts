@@ -87,6 +87,24 @@ describe('verify reconciles custody with the audit log', () => {
   });
 });
 
+describe('audited changes', () => {
+  it('a change through custody.updateRecording is replayed, not reported; the same change by hand is', async () => {
+    const { openCustody } = await import('../../src/custody/index.js');
+    const c = openCustody(cfg.dataDir);
+    try {
+      c.updateRecording(1, { badge: 'B00002', durationS: 12.5 }, 'camera was worn by B00002 (custodian correction)');
+      expect(() => c.updateRecording(1, { sha256: 'x' } as never, 'no')).toThrow(/sha256 cannot change/);
+    } finally {
+      c.close();
+    }
+    expect(verify().code).toBe(0);
+    sql((db) => db.prepare("UPDATE recordings SET badge = '000123' WHERE id = 1").run());
+    const { code, report } = verify();
+    expect(code).toBe(3);
+    expect(report.reconcile.problems).toEqual([expect.stringMatching(/^recording 1: badge is "000123", the audit log says "B00002" \(committed at seq \d+, changed at seq \d+\)$/)]);
+  });
+});
+
 describe('reconcile (pure)', () => {
   const row = (id: number, over: Partial<RecordingRow> = {}): RecordingRow => ({
     id, sha256: 'a'.repeat(64), size: 10, device: 'DEV0001', badge: null, sourcePath: `/f${id}`, recordedStart: 't', recordedEnd: null,
