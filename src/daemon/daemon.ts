@@ -68,7 +68,12 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     custody.raiseAlert({ kind: 'roster.sync', severity: 'warning', message: `roster not synced from ${loaded.source}: ${(err as Error).message}` });
   }
   const checkpoints = startCheckpointTimers(custody, config, logger); // station key made here on first start
-  secureDataDir(config.dataDir, config.access.serviceUser); // what root made here goes to the service account
+  try {
+    secureDataDir(config.dataDir, config.access.serviceUser); // what root made here goes to the service account
+  } catch (err) {
+    logger.error(`data directory not handed to ${config.access.serviceUser ?? '?'}: ${(err as Error).message}`);
+    custody.raiseAlert({ kind: 'access.datadir', severity: 'critical', message: `dataDir not owned by the service account: ${(err as Error).message}` });
+  }
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
