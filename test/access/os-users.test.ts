@@ -106,6 +106,9 @@ describe.skipIf(why !== undefined)('OS users through sudo', () => {
     expect(r.code, r.stderr).toBe(0);
     expect([...new Set((JSON.parse(r.stdout) as { badge: string }[]).map((x) => x.badge))].sort()).toEqual(['A00001', 'B00002']);
     expect(as(U.off, ['--config', cfg, 'verify']).code).toBe(4); // an officer may not
+    const daemon = as(U.cus, ['--config', cfg, 'daemon']);
+    expect(daemon.code).toBe(4);
+    expect(daemon.stderr).toMatch(/not permitted: daemon/);
     const v = as(U.cus, ['--config', cfg, 'verify', '--json']);
     expect(v.code, v.stderr + v.stdout).toBe(0);
     const log = JSON.parse(runCli(['--config', cfg, 'audit', 'log', '--event', 'verify.run', '--json']).stdout) as { actor: string; osUser: string }[];
