@@ -51,6 +51,9 @@ export function identifyCaller(f: ProcessFacts): Caller {
     return { kind: 'user', osUser: name, via: 'sudo' };
   }
   if (f.as !== undefined) throw new NotPermittedError(`--as ${f.as}`, `only root may act for another officer; ${f.user} is not root`);
+  if (f.env.SUDO_UID !== undefined && f.serviceUser === undefined) {
+    throw new NotPermittedError('custody', `cannot identify the caller: running under sudo as ${f.user}, but the configuration names no access.serviceUser`);
+  }
   if (f.serviceUser !== undefined) {
     throw new NotPermittedError('custody', `custody belongs to ${f.serviceUser}; ${f.user} reaches it only through sudo (evidock deploy sudoers)`);
   }
@@ -58,10 +61,15 @@ export function identifyCaller(f: ProcessFacts): Caller {
   return { kind: 'user', osUser: f.user, via: 'direct' };
 }
 
-/** Under sudo: what the caller tried to steer evidock with (refused, named). */
+/**
+ * Under sudo: what the caller tried to steer evidock with (refused, named). argv is process.argv
+ * (node, script, args…); the sudoers rule puts `--system-config FILE` first, and it may appear only there.
+ */
 export function sudoRefusals(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): string[] {
   const out: string[] = [];
   if (argv.some((a) => a === '--config' || a.startsWith('--config='))) out.push('--config (under sudo the configuration is the system one)');
+  const pinned = argv.slice(2).filter((a) => a.startsWith('--system-config'));
+  if (pinned.length > 1 || (pinned.length === 1 && argv[2] !== '--system-config')) out.push('--system-config other than the one the sudo rule pins');
   for (const k of Object.keys(env)) if (USER_PATH_ENV.test(k) && env[k] !== undefined) out.push(`$${k}`);
   return out;
 }

@@ -14,7 +14,8 @@ import { registerDeployCommands } from './deploy.js';
 import { registerSessionsCommands } from './sessions.js';
 import { registerAuditCommands } from './audit.js';
 import { exitCodeFor, EXIT } from './exit.js';
-import { isLocalCommand, planReexec, runReexec } from './sudo.js';
+import { isLocalCommand, planReexec, refusedUnderSudo, runReexec } from './sudo.js';
+import { underSudo } from '../access/identity.js';
 
 const program = new Command('evidock')
   .description('body-worn camera evidence workstation: verified ingest and chain of custody')
@@ -38,6 +39,9 @@ registerAuditCommands(program);
 // A non-root user reaches custody only as the service account, through sudo (src/cli/sudo.ts).
 const args = process.argv.slice(2);
 const euid = process.geteuid?.() ?? 0;
+// Under sudo the caller gets custody commands only: nothing that writes files as the service account
+// (sim), nothing steered by the caller's options or environment.
+const sudoRefused = underSudo({ euid, env: process.env }) ? refusedUnderSudo(process.argv, process.env) : undefined;
 const plan = euid !== 0 && process.env.SUDO_UID === undefined && !isLocalCommand(args)
   ? planReexec(args, process.env, os.userInfo().username) : undefined;
 
@@ -54,5 +58,8 @@ async function run(): Promise<void> {
   }
 }
 
-if (plan) process.exitCode = runReexec(plan);
+if (sudoRefused) {
+  process.stderr.write(`evidock: ${sudoRefused.message}\n`);
+  process.exitCode = sudoRefused.exitCode;
+} else if (plan) process.exitCode = runReexec(plan);
 else await run();

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/load.js';
-import { SYSTEM_CONFIG } from '../access/identity.js';
+import { SYSTEM_CONFIG, sudoRefusals } from '../access/identity.js';
+import { NotPermittedError } from '../access/errors.js';
 import { EXIT } from './exit.js';
 
 /** Global options that take a value (skipped when finding the command's words). */
@@ -89,4 +90,17 @@ export function runReexec(plan: Reexec): number {
   const r = spawnSync('sudo', ['-n', '-u', plan.serviceUser, ...plan.argv], { stdio: 'inherit' });
   if (r.error) { process.stderr.write(`evidock: sudo: ${r.error.message}\n`); return EXIT.failure; }
   return r.status ?? EXIT.failure;
+}
+
+/** Under sudo: a refusal for local commands (they would run as the service account) and steering options. */
+export function refusedUnderSudo(argv: readonly string[], env: NodeJS.ProcessEnv): NotPermittedError | undefined {
+  const args = argv.slice(2);
+  const refused = sudoRefusals(argv, env);
+  if (refused.length) return new NotPermittedError(refused.join(', '), 'a caller reaching custody through sudo cannot choose the configuration or point evidock at files');
+  const words = commandWords(args);
+  const helpOnly = args.some((a) => a === '--help' || a === '-h') || words[0] === 'help' || words.length === 0;
+  if (isLocalCommand(args) && !helpOnly) {
+    return new NotPermittedError(words.join(' '), 'touches no custody: run it as yourself, not through sudo');
+  }
+  return undefined;
 }

@@ -25,6 +25,7 @@ describe('identifyCaller', () => {
     ['SUDO_UID not a number', facts({ env: { SUDO_UID: 'x', SUDO_USER: 'alice' } }), /cannot identify the caller/],
     ['forged SUDO_* by another user', facts({ euid: 1000, user: 'alice', env: { SUDO_UID: '0', SUDO_USER: 'root' } }), /alice reaches it only through sudo/],
     ['--as under sudo', facts({ env: { SUDO_UID: '1000', SUDO_USER: 'alice' }, as: 'B00002' }), /--as B00002: only root may act for another officer; alice is not root/],
+    ['under sudo with a configuration naming no service account', facts({ serviceUser: undefined, env: { SUDO_UID: '1000', SUDO_USER: 'alice' } }), /names no access.serviceUser/],
     ['--as in single-user mode', facts({ serviceUser: undefined, user: 'alice', euid: 1000, as: 'B00002' }), /only root may act/],
   ] as const)('refuses: %s (exit 4)', (_n, f, message) => {
     expect(() => identifyCaller(f)).toThrow(message);
@@ -36,6 +37,10 @@ describe('under sudo', () => {
   it('refuses --config and every variable that points evidock at a file', () => {
     expect(sudoRefusals(['node', 'main.js', '--system-config', '/etc/e.yaml', 'recordings', 'list'], { SUDO_UID: '1000', PATH: '/bin' })).toEqual([]);
     expect(sudoRefusals(['node', 'main.js', '--config=/tmp/x.yaml'], {})).toHaveLength(1);
+    // The rule pins the first --system-config; a second one (last wins in the parser) or a moved one is refused.
+    expect(sudoRefusals(['node', 'main.js', '--system-config', '/etc/e.yaml', '--system-config', '/opt/other.yaml', 'verify'], {})).toHaveLength(1);
+    expect(sudoRefusals(['node', 'main.js', '--system-config', '/etc/e.yaml', 'verify', '--system-config=/x'], {})).toHaveLength(1);
+    expect(sudoRefusals(['node', 'main.js', 'verify', '--system-config', '/etc/e.yaml'], {})).toHaveLength(1);
     expect(sudoRefusals([], { EVIDOCK_CONFIG: '/tmp/x', EVIDOCK_ZFY_LIBRARY: '/tmp/lib.so', LD_PRELOAD: '/tmp/x.so', NODE_OPTIONS: '--require /tmp/x' }))
       .toEqual(['$EVIDOCK_CONFIG', '$EVIDOCK_ZFY_LIBRARY', '$LD_PRELOAD', '$NODE_OPTIONS']);
   });

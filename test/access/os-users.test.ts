@@ -153,6 +153,17 @@ describe.skipIf(why !== undefined)('OS users through sudo', () => {
     expect(forged.stderr).toMatch(/reaches it only through sudo/);
     const config = as(U.off, ['--config', cfg, 'recordings', 'list'], { SUDO_UID: '0', SUDO_USER: 'root' });
     expect(config.code).toBe(4);
+    // Calling sudo directly: only custody commands, only the pinned configuration.
+    const direct = (args: string[]) => spawnSync('runuser', ['-u', U.off, '--', 'sudo', '-n', '-u', U.svc, BIN, '--system-config', cfg, ...args], { encoding: 'utf8', cwd: dir });
+    const sim = direct(['sim', 'camera', path.join(dataDir, 'x')]);
+    expect(sim.status).toBe(4);
+    expect(sim.stderr).toMatch(/not permitted: sim camera .*run it as yourself/);
+    expect(fs.existsSync(path.join(dataDir, 'x'))).toBe(false);
+    const other = path.join(ROOT, 'config/evidock.example.yaml'); // root-owned, but not the pinned one
+    const twice = direct(['--system-config', other, 'recordings', 'list']);
+    expect(twice.status).toBe(4);
+    expect(twice.stderr).toMatch(/--system-config other than the one the sudo rule pins/);
+    expect(direct(['recordings', 'list', '--json']).status).toBe(0);
     // Through sudo, a configuration of the user's choosing is not accepted either.
     const own = path.join(dir, 'mine.yaml');
     fs.writeFileSync(own, fs.readFileSync(cfg));
