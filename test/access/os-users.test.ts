@@ -106,6 +106,10 @@ describe.skipIf(why !== undefined)('OS users through sudo', () => {
     expect(r.code, r.stderr).toBe(0);
     expect([...new Set((JSON.parse(r.stdout) as { badge: string }[]).map((x) => x.badge))].sort()).toEqual(['A00001', 'B00002']);
     expect(as(U.off, ['--config', cfg, 'verify']).code).toBe(4); // an officer may not
+    // Through sudo the service account could read custody's own files: they are never ingested.
+    const keys = as(U.cus, ['--config', cfg, 'ingest', path.join(dataDir, 'keys')]);
+    expect(keys.code, keys.stderr).toBe(2);
+    expect(keys.stderr).toMatch(/is inside dataDir/);
     const daemon = as(U.cus, ['--config', cfg, 'daemon']);
     expect(daemon.code).toBe(4);
     expect(daemon.stderr).toMatch(/not permitted: daemon/);
