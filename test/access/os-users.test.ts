@@ -107,7 +107,7 @@ describe.skipIf(why !== undefined)('OS users through sudo', () => {
     expect([...new Set((JSON.parse(r.stdout) as { badge: string }[]).map((x) => x.badge))].sort()).toEqual(['A00001', 'B00002']);
     expect(as(U.off, ['--config', cfg, 'verify']).code).toBe(4); // an officer may not
     // Through sudo the service account could read custody's own files: they are never ingested.
-    const keys = as(U.cus, ['--config', cfg, 'ingest', path.join(dataDir, 'keys')]);
+    const keys = as(U.cus, ['--config', cfg, 'ingest', path.join(dataDir, 'store')]);
     expect(keys.code, keys.stderr).toBe(2);
     expect(keys.stderr).toMatch(/is inside dataDir/);
     const daemon = as(U.cus, ['--config', cfg, 'daemon']);
