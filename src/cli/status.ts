@@ -18,7 +18,7 @@ export function registerStatusCommand(program: Command): void {
         const daemon = state ?? (held ? { pid: lockHolder(dataDir) ?? 0, startedAt: '?', roots: [], docked: [], ingesting: [] } : undefined);
         const stats = ctx.custody.stats();
         const usage = await ctx.store.usage();
-        const running = ctx.custody.listSessions({ running: true });
+        const running = ctx.custody.listSessions({ running: true }).filter((s) => ctx.permits('session.read', ctx.subjectOf(s.badge)));
         const alerts = ctx.custody.listAlerts({ open: true });
         const verificationBacklog = ctx.custody.proofBacklog(); // objects stored, not yet proven from the disk
         // Custody and the store must agree on what is held; say so when they do not.

@@ -208,12 +208,29 @@ WHEN NEW.stored_at IS NOT OLD.stored_at
 BEGIN SELECT RAISE(ABORT, 'objects identity columns are immutable'); END;
 `;
 
+// People in the chain of custody (issue 9): the OS user behind every audit entry, the roster
+// (units with their parent, officers and roster devices) synced from the YAML; nothing in the
+// roster is ever deleted, someone removed from the YAML becomes inactive.
+const people = `
+ALTER TABLE audit_log ADD COLUMN os_user TEXT;            -- NULL in entries written before version 6
+ALTER TABLE units ADD COLUMN parent_code TEXT REFERENCES units(code);
+ALTER TABLE units ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
+ALTER TABLE officers ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
+CREATE TABLE roster_devices (
+  serial TEXT PRIMARY KEY,
+  model  TEXT,
+  badge  TEXT,                                            -- officer the camera is assigned to
+  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
   { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
   { version: 3, name: 'raw source names, resume fingerprints, disk-proof backlog', sql: ingestEvidence },
   { version: 4, name: 'recordings: every identity and provenance column immutable; corrections audited', sql: custodyLocks },
   { version: 5, name: 'session owner start time', sql: ownerStart },
+  { version: 6, name: 'actors, OS users and the roster', sql: people },
 ];
 
 export function schemaVersion(db: Db): number {

@@ -1,11 +1,15 @@
 // `evidock verify`: re-hash stored objects (all, or a rotating sample of the least recently
-// verified) and recompute the whole audit chain. Collects every problem before reporting.
+// verified), recompute the whole audit chain and check it against the signed checkpoints, and
+// replay the log against the recordings (reconcile.ts). Collects every problem before reporting.
 // Every run is a custody event: a `verify.run` audit entry says what was checked and names every
-// failure, and a failed run raises a critical `integrity` alert, so a problem found is never only
+// failure, and a failed run raises one critical `integrity` alert, so a problem found is never only
 // a line on someone's terminal.
 import type { Custody } from '../custody/index.js';
+import type { Config } from '../config/schema.js';
 import type { ObjectStore } from '../store/index.js';
 import { verifyStore, type SampleSpec } from '../store/fixity.js';
+import { reconcile, type ReconcileReport } from './reconcile.js';
+import { auditVerify, type AuditVerifyReport } from '../audit/checkpoints.js';
 
 export interface VerifyReport {
   objects: number;
@@ -14,27 +18,35 @@ export interface VerifyReport {
   missing: string[];
   mismatched: string[];
   auditChain: { ok: boolean; entries: number; head: string; problems: { seq: number; problem: string }[] };
+  /** The chain against its signed checkpoints (`evidock audit verify`); absent without a configuration. */
+  audit?: AuditVerifyReport;
+  /** Custody replayed from the audit log against the live recordings and objects. */
+  reconcile: ReconcileReport;
   /** The `integrity` alert raised for a failed run. */
   alertId?: number;
 }
 
-export function verifyPassed(r: Pick<VerifyReport, 'missing' | 'mismatched' | 'auditChain'>): boolean {
-  return r.missing.length === 0 && r.mismatched.length === 0 && r.auditChain.ok;
+type Verdict = Pick<VerifyReport, 'missing' | 'mismatched' | 'auditChain'> & Partial<Pick<VerifyReport, 'audit' | 'reconcile'>>;
+
+export function verifyPassed(r: Verdict): boolean {
+  return r.missing.length === 0 && r.mismatched.length === 0 && r.auditChain.ok && (r.audit?.ok ?? true) && (r.reconcile?.ok ?? true);
 }
 
 /** Pure: the alert text for a failed run, naming what failed (the audit entry has the full lists). */
-export function failureMessage(r: Pick<VerifyReport, 'missing' | 'mismatched' | 'auditChain'>): string {
+export function failureMessage(r: Verdict): string {
   const parts: string[] = [];
   const few = (xs: string[]) => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? `, … (${xs.length} in all)` : ''}`;
   if (r.missing.length) parts.push(`${r.missing.length} object(s) missing: ${few(r.missing)}`);
   if (r.mismatched.length) parts.push(`${r.mismatched.length} object(s) no longer match their SHA-256: ${few(r.mismatched)}`);
-  if (!r.auditChain.ok) {
-    parts.push(`audit chain broken: ${few(r.auditChain.problems.map((p) => `seq ${p.seq} ${p.problem}`))}`);
-  }
+  if (!r.auditChain.ok) parts.push(`audit chain broken: ${few(r.auditChain.problems.map((p) => `seq ${p.seq} ${p.problem}`))}`);
+  if (r.audit && !r.audit.ok) parts.push(`audit checkpoints: ${few(r.audit.problems.map((p) => p.problem))}`);
+  if (r.reconcile && !r.reconcile.ok) parts.push(`custody differs from the audit log: ${few(r.reconcile.problems)}`);
   return `verify found integrity problems: ${parts.join('; ')}`;
 }
 
-export async function verifyCustody(custody: Custody, store: ObjectStore, sample?: SampleSpec): Promise<VerifyReport> {
+export async function verifyCustody(
+  custody: Custody, store: ObjectStore, sample?: SampleSpec, config?: Pick<Config, 'dataDir' | 'audit'>,
+): Promise<VerifyReport> {
   const all = custody.listObjects(); // least recently verified first: a sample rotates through the store
   const what = { objects: all.length, sample: sample ? { ...sample } : 'all' };
   let res: Awaited<ReturnType<typeof verifyStore>>;
@@ -42,9 +54,8 @@ export async function verifyCustody(custody: Custody, store: ObjectStore, sample
     res = await verifyStore(store, all, sample);
   } catch (err) {
     // A run that could not finish is still told: audited and alerted, then reported by the caller.
-    const message = `verify could not finish: ${(err as Error).message}`;
     custody.appendAudit('verify.run', { ...what, ok: false, error: (err as Error).message });
-    custody.raiseAlert({ kind: 'integrity', severity: 'critical', message });
+    custody.raiseAlert({ kind: 'integrity', severity: 'critical', message: `verify could not finish: ${(err as Error).message}` });
     throw err;
   }
   const now = new Date().toISOString();
@@ -52,16 +63,23 @@ export async function verifyCustody(custody: Custody, store: ObjectStore, sample
   const checkedOk = res.checkedHashes.filter((h) => !bad.has(h));
   custody.markVerified(checkedOk, now, 'verify');
   const chain = custody.verifyAuditChain();
+  const audit = config ? auditVerify(custody, config) : undefined;
+  const rec = reconcile({
+    entries: custody.iterateAudit(), recordings: custody.listRecordings(),
+    objects: new Map(all.map((o) => [o.sha256, o.size])), storeHas: (h) => store.has(h),
+  });
   const report: VerifyReport = {
     objects: all.length, checked: res.checkedHashes.length, ok: checkedOk.length,
     missing: res.missing, mismatched: res.mismatched,
     auditChain: { ok: chain.ok, entries: chain.entries, head: chain.head, problems: chain.problems },
+    ...(audit ? { audit } : {}), reconcile: rec,
   };
   const passed = verifyPassed(report);
   custody.appendAudit('verify.run', {
     ...what, checked: report.checked, okObjects: report.ok, ok: passed,
     missing: report.missing, mismatched: report.mismatched,
     auditChain: { ok: chain.ok, entries: chain.entries, head: chain.head, problems: chain.problems },
+    checkpointsOk: audit?.ok ?? null, reconcileProblems: rec.problems,
   });
   if (!passed) report.alertId = custody.raiseAlert({ kind: 'integrity', severity: 'critical', message: failureMessage(report) });
   return report;

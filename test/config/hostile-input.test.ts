@@ -106,7 +106,7 @@ describe('integrity', () => {
     const v = runCli(['--config', cfg.file, 'verify']);
     expect(v.code).toBe(3);
     const st = JSON.parse(runCli(['--config', cfg.file, 'status', '--json']).stdout);
-    expect(st.openAlerts).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'verify-failed', severity: 'critical',
+    expect(st.openAlerts).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'integrity', severity: 'critical',
       message: expect.stringMatching(/1 object\(s\) missing.*missing [0-9a-f]{64}/) })]));
     expect(st.remarks).toEqual([expect.stringMatching(/store holds 2 object\(s\) but custody records 3/)]);
     const plain = runCli(['--config', cfg.file, 'status']).stdout;

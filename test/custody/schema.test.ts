@@ -20,6 +20,9 @@ function seedRecording(c: Custody): number {
   }).recordingId;
 }
 
+// Versions are sparse while branches add their own numbers: the latest is the highest, not the count.
+const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));
+
 describe('custody schema', () => {
   it('creates the database with WAL, FULL sync, foreign keys and a busy timeout', () => {
     const db = raw();
