@@ -3,6 +3,7 @@
 // fresh database at once apply every step exactly once. Later issues append steps; never edit
 // a step that has shipped.
 import type { Db } from './db.js';
+import { RETENTION_SQL } from './migration-retention.js';
 
 export interface Migration {
   version: number;
@@ -157,6 +158,7 @@ ALTER TABLE dock_sessions ADD COLUMN camera_time TEXT;    -- the camera's clock 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
   { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
+  { version: 8, name: 'retention, cases, holds, tombstones and disc archive', sql: RETENTION_SQL },
 ];
 
 export function schemaVersion(db: Db): number {

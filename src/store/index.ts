@@ -13,3 +13,4 @@ export {
   type Sample,
   type SampleSpec,
 } from './fixity.js';
+export { retireObject, retiredDir, sweepRetired, type SweepResult } from './retire.js';
