@@ -11,6 +11,11 @@ import { registerStatusCommand } from './status.js';
 import { registerDaemonCommand } from './daemon.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerSessionsCommands } from './sessions.js';
+import { registerClassifyCommand } from './classify.js';
+import { registerCaseCommands, registerCaseReport } from './case.js';
+import { registerHoldCommands } from './hold.js';
+import { registerRetentionCommands } from './retention.js';
+import { registerArchiveCommands } from './archive.js';
 import { exitCodeFor, EXIT } from './exit.js';
 
 const program = new Command('evidock')
@@ -28,6 +33,12 @@ registerStatusCommand(program);
 registerDaemonCommand(program);
 registerDeployCommands(program);
 registerSessionsCommands(program);
+registerClassifyCommand(program);
+registerCaseCommands(program);
+registerHoldCommands(program);
+registerRetentionCommands(program);
+registerArchiveCommands(program);
+registerCaseReport(program.command('report').description('reports (case: the case file by stage)'));
 
 try {
   await program.parseAsync(process.argv);
