@@ -107,16 +107,17 @@ CREATE TABLE purge_authorisation (
 );
 DROP TRIGGER recordings_no_delete;
 CREATE TRIGGER recordings_no_delete BEFORE DELETE ON recordings
-WHEN NOT EXISTS (SELECT 1 FROM purge_authorisation WHERE recording_id = OLD.id)
-BEGIN SELECT RAISE(ABORT, 'recordings are deleted only by retention'); END;
+BEGIN
+  SELECT RAISE(ABORT, 'recordings are deleted only by retention')
+    WHERE NOT EXISTS (SELECT 1 FROM purge_authorisation WHERE recording_id = OLD.id);
+  -- A tombstone must exist before the row may go: no purge without its trace.
+  SELECT RAISE(ABORT, 'a purged recording needs its tombstone first')
+    WHERE NOT EXISTS (SELECT 1 FROM tombstones WHERE recording_id = OLD.id);
+END;
 DROP TRIGGER objects_no_delete;
 CREATE TRIGGER objects_no_delete BEFORE DELETE ON objects
 WHEN NOT EXISTS (SELECT 1 FROM purge_authorisation WHERE sha256 = OLD.sha256)
 BEGIN SELECT RAISE(ABORT, 'objects are deleted only by retention'); END;
--- A tombstone must exist before the recording row may go (so no purge without its trace).
-CREATE TRIGGER recordings_delete_needs_tombstone BEFORE DELETE ON recordings
-WHEN NOT EXISTS (SELECT 1 FROM tombstones WHERE recording_id = OLD.id)
-BEGIN SELECT RAISE(ABORT, 'a purged recording needs its tombstone first'); END;
 
 -- Archive discs (刻录): built as images, then burned and verified.
 CREATE TABLE discs (
