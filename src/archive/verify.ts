@@ -45,7 +45,7 @@ export async function verifyDisc(dev: string, onProgress?: (done: number, total:
   const check = await xorrisoCheck(dev);
   bad.push(...check.problems);
   const extents = await fileExtents(dev);
-  const fh = await open(dev, 'r');
+  const fh = await open(dev.replace(/^stdio:/, ''), 'r'); // xorriso's address for a non-optical device
   let files = 0;
   try {
     const bagit = await readText(fh, extents.get('bagit.txt'));
