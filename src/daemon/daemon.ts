@@ -18,6 +18,7 @@ import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
 import { runVolumeSession } from './session.js';
 import { createNotifier, startWatchdog } from './notify.js';
+import { startRetentionSchedule } from '../retention/schedule.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -145,6 +146,9 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
   usbWatcher.on('detach', (a: UsbArrival) => { logger.info(`USB device detached: ${a.vid}:${a.pid}`); blockWatcher?.rescan(); });
   publish();
 
+  // Art. 14(2): the daily retention run and the weekly purge digest, caught up if missed while off.
+  const retention = startRetentionSchedule({ custody, store, config, logger });
+
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
   let stopping: Promise<void> | undefined;
@@ -159,6 +163,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       await usbWatcher.close();
       await queue.onIdle();
       await blockWatcher?.close();
+      retention.stop();
+      await retention.idle();
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');
