@@ -23,6 +23,8 @@ export function registerVerifyCommand(program: Command): void {
             ...r.missing.map((h) => `  missing    ${h}`),
             ...r.mismatched.map((h) => `  mismatched ${h}`),
             ...r.auditChain.problems.map((p) => `  audit seq ${p.seq}: ${p.problem}`),
+            ...(r.tombstones.count ? [`purged recordings ${r.tombstones.count} (tombstoned, not missing)`] : []),
+            ...r.tombstones.problems.map((p) => `  purge: ${p}`),
             passed ? 'verify: OK' : 'verify: INTEGRITY PROBLEM',
           ];
           process.stdout.write(out.join('\n') + '\n');

@@ -88,11 +88,14 @@ export function retentionFacts(ctx: Ctx, ids?: number[]): RetentionFacts[] {
   }).deferred();
 }
 
-export function enterGrace(ctx: Ctx, id: number, purgeAfter: string, rule: string, keepUntil: string): void {
-  writeTx(ctx, () => {
+/** Returns false when it already was in the grace period (e.g. another process's run got there first). */
+export function enterGrace(ctx: Ctx, id: number, purgeAfter: string, rule: string, keepUntil: string): boolean {
+  return writeTx(ctx, () => {
+    if (stmt(ctx.db, 'SELECT 1 FROM retention_grace WHERE recording_id = ?').get(id)) return false;
     stmt(ctx.db, 'INSERT INTO retention_grace (recording_id, graced_at, purge_after, rule, keep_until) VALUES (?, ?, ?, ?, ?)')
       .run(id, ctx.now(), purgeAfter, rule, keepUntil);
     audit(ctx, 'retention.graced', { recordingId: id, purgeAfter, rule, keepUntil });
+    return true;
   });
 }
 

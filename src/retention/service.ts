@@ -110,9 +110,9 @@ export async function runRetention(env: RetentionEnv, actor: Actor, opts: { dryR
         if (!dryRun) repo.leaveGrace(ctx, e.recordingId, a.why, 'retention.grace.cancelled');
         break;
       case 'grace':
+        if (!dryRun && !repo.enterGrace(ctx, e.recordingId, a.purgeAfter, e.rule, e.keepUntil!)) { res.kept++; break; } // a concurrent run graced it
         res.graced++;
         res.actions.push({ recordingId: e.recordingId, action: 'graced', detail: `purge after ${a.purgeAfter}` });
-        if (!dryRun) repo.enterGrace(ctx, e.recordingId, a.purgeAfter, e.rule, e.keepUntil!);
         break;
       case 'purge': {
         res.purged++;

@@ -108,6 +108,7 @@ describe('retention run', () => {
     const v = await verifyCustody(custody, store);
     expect(verifyPassed(v)).toBe(true);
     expect(v.missing).toEqual([]);
+    expect(v.tombstones).toEqual({ count: 2, problems: [] });
     // The next run deletes the retired file for good (nothing names it again).
     await runRetention(env, actor);
     expect(fs.readdirSync(path.join(dataDir, 'store', 'retired'))).toEqual([]);
@@ -166,6 +167,10 @@ describe('the delete door', () => {
     } finally {
       db.close();
     }
+    // A tombstone slipped in by SQL has no recording.purged entry behind it: verify names it.
+    const v = await verifyCustody(custody, store);
+    expect(v.tombstones.problems).toEqual(['recording 99: tombstone names audit seq 1, which is not a recording.purged entry']);
+    expect(verifyPassed(v)).toBe(false);
     // A purge of something not past its grace is refused inside the transaction.
     expect(() => retention.purgeRecording(custody.ctx(), a!, { category: 'routine', rule: 'x', keepUntil: clock.toISOString() })).toThrow(/grace/);
     expect(custody.getRecording(a!)).toBeDefined();

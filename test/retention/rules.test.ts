@@ -124,3 +124,18 @@ describe('planEntry and runAction', () => {
     expect(purgeDate(planEntry(facts({ holds: [{ id: 1, reason: 'x' }] }), NOW, { zone: '+00:00' }), NOW, 7)).toBeNull();
   });
 });
+
+import { tombstoneProblems } from '../../src/retention/tombstones.js';
+describe('tombstoneProblems', () => {
+  const sha = 'b'.repeat(64);
+  it.each<[string, Parameters<typeof tombstoneProblems>[0], Parameters<typeof tombstoneProblems>[1], number[], string[]]>([
+    ['agreeing', [{ seq: 5, payload: { recordingId: 3, sha256: sha } }], [{ recordingId: 3, sha256: sha, auditSeq: 5 }], [], []],
+    ['entry without tombstone', [{ seq: 5, payload: { recordingId: 3, sha256: sha } }], [], [], ['recording 3: purged at seq 5 but has no tombstone']],
+    ['tombstone without entry', [], [{ recordingId: 3, sha256: sha, auditSeq: 5 }], [], ['recording 3: tombstone names audit seq 5, which is not a recording.purged entry']],
+    ['different hash', [{ seq: 5, payload: { recordingId: 3, sha256: 'c'.repeat(64) } }], [{ recordingId: 3, sha256: sha, auditSeq: 5 }], [],
+      ['recording 3: tombstone differs from its audit entry (seq 5)']],
+    ['still live', [{ seq: 5, payload: { recordingId: 3, sha256: sha } }], [{ recordingId: 3, sha256: sha, auditSeq: 5 }], [3], ['recording 3: has a tombstone but is still live']],
+  ])('%s', (_n, entries, tombs, live, want) => {
+    expect(tombstoneProblems(entries, tombs, (id) => live.includes(id))).toEqual(want);
+  });
+});
