@@ -7,6 +7,7 @@ import { recordingIds, retentionEnv, withContext } from './retention-common.js';
 import { planRetention, purgeDigest, restoreRecording, runRetention } from '../retention/service.js';
 import { retention as repo } from '../custody/index.js';
 import { CliUsageError } from './retention-common.js';
+import { EXIT } from './exit.js';
 
 export function registerRetentionCommands(program: Command): void {
   const group = program.command('retention').description('what may be deleted, when and why; the grace period; purges leave tombstones');
@@ -23,6 +24,8 @@ export function registerRetentionCommands(program: Command): void {
   group.command('run').option('--dry-run', 'say what would happen, change nothing').option('--json', 'print JSON')
     .action(async (opts: { dryRun?: boolean; json?: boolean }, cmd: Command) => withContext(cmd, 'retention', async (ctx) => {
       const r = await runRetention(retentionEnv(ctx), actorFor(ctx), { dryRun: opts.dryRun });
+      for (const e of r.errors) process.stderr.write(`evidock retention run: ${e}\n`);
+      if (r.errors.length) process.exitCode = EXIT.failure;
       if (opts.json) { printJson({ graced: r.graced, purged: r.purged, bytesFreed: r.bytesFreed, kept: r.kept }); return; }
       for (const a of r.actions) process.stdout.write(`  recording ${a.recordingId}: ${a.action}${a.detail ? ` (${a.detail})` : ''}\n`);
       process.stdout.write(`${r.dryRun ? 'dry run: would have ' : ''}graced ${r.graced}, purged ${r.purged}, freed ${r.bytesFreed} bytes, kept ${r.kept}\n`);

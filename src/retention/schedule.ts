@@ -41,6 +41,9 @@ export async function runRetentionJob(d: ScheduleDeps): Promise<void> {
   try {
     const r = await runRetention({ custody: d.custody, store: d.store, config: d.config, now: d.now }, SYSTEM_ACTOR);
     d.logger.info(`retention run: graced ${r.graced}, purged ${r.purged}, freed ${r.bytesFreed} bytes, kept ${r.kept}`);
+    if (r.errors.length) {
+      d.custody.raiseAlert({ kind: 'retention.failed', severity: 'critical', message: `retention run: ${r.errors.length} purge(s) failed: ${r.errors.join('; ')}` });
+    }
     repo.recordScheduleRun(d.custody.ctx(), JOBS.retention, now.toISOString());
   } catch (err) {
     const message = `retention run failed: ${(err as Error).message}`;

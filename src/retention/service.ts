@@ -88,6 +88,8 @@ export function classify(env: RetentionEnv, actor: Actor, ids: number[], input: 
 export interface RunResult {
   graced: number; purged: number; bytesFreed: number; kept: number;
   restoredFromGrace: number; dryRun: boolean;
+  /** Purges that failed (the run went on with the rest). */
+  errors: string[];
   actions: { recordingId: number; action: string; detail?: string }[];
 }
 
@@ -97,7 +99,7 @@ export async function runRetention(env: RetentionEnv, actor: Actor, opts: { dryR
   const dryRun = opts.dryRun === true;
   if (!dryRun) await sweepRetired(env.store, (h) => repo.objectNamed(ctx, h));
   const now = nowOf(env);
-  const res: RunResult = { graced: 0, purged: 0, bytesFreed: 0, kept: 0, restoredFromGrace: 0, dryRun, actions: [] };
+  const res: RunResult = { graced: 0, purged: 0, bytesFreed: 0, kept: 0, restoredFromGrace: 0, dryRun, errors: [], actions: [] };
   for (const e of planRetention(env)) {
     const a = runAction(e, now, env.config.retention.graceDays);
     switch (a.kind) {
@@ -121,7 +123,16 @@ export async function runRetention(env: RetentionEnv, actor: Actor, opts: { dryR
           res.actions.push({ recordingId: e.recordingId, action: 'purge', detail: e.rule });
           break;
         }
-        const p = repo.purgeRecording(ctx, e.recordingId, { category: e.category, rule: e.rule, keepUntil: e.keepUntil! });
+        let p;
+        try {
+          p = repo.purgeRecording(ctx, e.recordingId, { category: e.category, rule: e.rule, keepUntil: e.keepUntil! });
+        } catch (err) {
+          // One recording that cannot go (e.g. another table still refers to it) must not stop the rest.
+          res.purged--; res.kept++;
+          res.errors.push(`recording ${e.recordingId}: ${(err as Error).message}`);
+          res.actions.push({ recordingId: e.recordingId, action: 'purge failed', detail: (err as Error).message });
+          break;
+        }
         if (p.objectRemoved) res.bytesFreed += await retireObject(env.store, p.sha256);
         res.actions.push({ recordingId: e.recordingId, action: 'purged', detail: p.objectRemoved ? 'object removed' : 'object kept (shared)' });
         break;
@@ -129,7 +140,7 @@ export async function runRetention(env: RetentionEnv, actor: Actor, opts: { dryR
     }
   }
   if (!dryRun) {
-    env.custody.appendAudit('retention.run', { graced: res.graced, purged: res.purged, bytesFreed: res.bytesFreed, kept: res.kept }, actorLabel(actor));
+    env.custody.appendAudit('retention.run', { graced: res.graced, purged: res.purged, bytesFreed: res.bytesFreed, kept: res.kept, errors: res.errors }, actorLabel(actor));
   }
   return res;
 }

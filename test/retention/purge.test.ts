@@ -150,6 +150,27 @@ describe('retention run', () => {
   });
 });
 
+describe('a purge that cannot happen', () => {
+  it('is reported and does not stop the other purges', async () => {
+    const [a, b] = await ingest('TST0006', [100, 200]);
+    // Another table that still refers to recording a (as an access request would) blocks its deletion.
+    const db = sql();
+    db.exec('CREATE TABLE pinned (recording_id INTEGER NOT NULL REFERENCES recordings(id))');
+    db.prepare('INSERT INTO pinned VALUES (?)').run(a);
+    db.close();
+    at('2027-02-27T00:00:00Z');
+    await runRetention(env, actor);
+    at('2027-03-07T00:00:00Z');
+    const r = await runRetention(env, actor);
+    expect(r).toMatchObject({ purged: 1 });
+    expect(r.errors).toEqual([expect.stringMatching(new RegExp(`^recording ${a}: .*FOREIGN KEY`))]);
+    expect(custody.getRecording(a!)).toBeDefined();
+    expect(custody.getRecording(b!)).toBeUndefined();
+    expect(retention.listTombstones(custody.ctx()).map((t) => t.recordingId)).toEqual([b]); // the failed purge left nothing behind
+    expect(custody.verifyAuditChain().ok).toBe(true);
+  });
+});
+
 describe('the delete door', () => {
   it('refuses DELETE of a recording or object by any path but the retention purge', async () => {
     const [a] = await ingest('TST0005', [100]);
