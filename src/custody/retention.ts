@@ -46,6 +46,21 @@ export function setClass(ctx: Ctx, id: number, next: ClassChange, from: { catego
   });
 }
 
+/**
+ * Gives every recording nobody classified the configured default category, so a later change of
+ * the default in the YAML applies to new recordings only and never shortens an existing one.
+ */
+export function assignDefaultCategory(ctx: Ctx, category: string): number[] {
+  return writeTx(ctx, () => {
+    const ids = (stmt(ctx.db, 'SELECT id FROM recordings WHERE id NOT IN (SELECT recording_id FROM retention_class) ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+    if (ids.length === 0) return ids;
+    const ins = stmt(ctx.db, 'INSERT INTO retention_class (recording_id, category, importance, keep_until, set_at, set_by) VALUES (?, ?, 0, NULL, ?, ?)');
+    for (const id of ids) ins.run(id, category, ctx.now(), ctx.actor);
+    audit(ctx, 'recording.classified.default', { category, recordingIds: ids });
+    return ids;
+  });
+}
+
 /** Everything the retention plan needs about one live recording. */
 export interface RetentionFacts {
   id: number; sha256: string; size: number; recordedAt: string; ingestedAt: string;

@@ -97,7 +97,10 @@ export interface RunResult {
 export async function runRetention(env: RetentionEnv, actor: Actor, opts: { dryRun?: boolean } = {}): Promise<RunResult> {
   const ctx = env.custody.ctx(actorLabel(actor));
   const dryRun = opts.dryRun === true;
-  if (!dryRun) await sweepRetired(env.store, (h) => repo.objectNamed(ctx, h));
+  if (!dryRun) {
+    await sweepRetired(env.store, (h) => repo.objectNamed(ctx, h));
+    repo.assignDefaultCategory(ctx, env.config.retention.defaultCategory);
+  }
   const now = nowOf(env);
   const res: RunResult = { graced: 0, purged: 0, bytesFreed: 0, kept: 0, restoredFromGrace: 0, dryRun, errors: [], actions: [] };
   for (const e of planRetention(env)) {

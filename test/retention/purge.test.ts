@@ -135,6 +135,15 @@ describe('retention run', () => {
     expect(planRetention(env, [b!])[0]).toMatchObject({ due: false, keepUntil: '2027-08-31T00:00:00.000Z', rule: 'case: C-1 closed + 3 months' });
   });
 
+  it('a run pins the default category, so a later change of the YAML default cannot shorten old recordings', async () => {
+    const [a] = await ingest('TST0007', [100]);
+    const majorByDefault = { ...env, config: { ...config, retention: { ...config.retention, defaultCategory: 'major' as const } } };
+    await runRetention(majorByDefault, actor);
+    expect(custody.listAudit({ event: 'recording.classified.default' })[0]?.payload).toEqual({ category: 'major', recordingIds: [a] });
+    at('2028-01-01T00:00:00Z');
+    expect(planRetention(env, [a!])[0]).toMatchObject({ category: 'major', due: false }); // env's default is routine now
+  });
+
   it('classification may only lengthen retention (exit 4 otherwise), and is audited', async () => {
     const [a, b] = await ingest('TST0004', [100, 200]);
     classify(env, actor, [a!], { category: 'other', until: '2028-01-31' });
