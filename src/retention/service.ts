@@ -66,6 +66,9 @@ export function classify(env: RetentionEnv, actor: Actor, ids: number[], input: 
     const cases = linkCase && !f.cases.some((c) => c.no === linkCase.no) ? [...f.cases, linkCase] : f.cases;
     if (category === 'case' && cases.length === 0) throw new RetentionUsageError(`recording ${f.id}: --category case needs --case NO`);
     const after = retentionFor({ recordedAt: f.recordedAt, ingestedAt: f.ingestedAt, category, until, cases }, opts.periods, opts.zone);
+    if (until !== null && !after.rule.includes('decided') && after.keepUntil !== null && Date.parse(until) < Date.parse(after.keepUntil)) {
+      throw new NotPermittedError(`recording ${f.id}: --until ${input.until} is before the floor (${after.rule}: ${after.keepUntil})`);
+    }
     if (shortens(before.keepUntil, after.keepUntil)) {
       throw new NotPermittedError(`recording ${f.id}: ${before.category} → ${category} would shorten retention from `
         + `${before.keepUntil ?? 'indefinitely'} (${before.rule}) to ${after.keepUntil} (${after.rule}); retention may only be lengthened`);

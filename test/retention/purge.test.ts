@@ -156,6 +156,8 @@ describe('retention run', () => {
     expect(events).toHaveLength(2);
     expect(events[1]!.payload).toMatchObject({ recordingId: b, to: { category: 'major', importance: 3, keepUntil: null } });
     expect(() => classify(env, actor, [a!], { category: 'case' })).toThrow(/needs --case/);
+    const [c] = await ingest('TST0008', [300]);
+    expect(() => classify(env, actor, [c!], { category: 'other', until: '2027-01-15' })).toThrow(/before the floor \(other: at least 3 months/);
   });
 });
 
