@@ -175,4 +175,17 @@ describe.skipIf(!hasXorriso)('archive', () => {
       spawnSync('losetup', ['-d', dev.slice('stdio:'.length)]);
     }
   });
+
+  it('refuses to record a disc whose image does not match custody (a damaged stored object), exit 3', () => {
+    const rec = (json<{ id: number; sha256: string }[]>(cli('recordings', 'list', '--json'))).find((r) => r.id === ids[1])!;
+    const obj = path.join(cfg.dataDir, 'store', 'sha256', rec.sha256.slice(0, 2), rec.sha256.slice(2, 4), rec.sha256);
+    const fd = fs.openSync(obj, 'r+'); // root can write a 0444 file: this is the damage a disk does
+    fs.writeSync(fd, Buffer.from('X'), 0, 1, 10);
+    fs.closeSync(fd);
+    const r = cli('archive', 'build', '--recordings', String(ids[1]), '--json');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/did not verify after writing; not recorded: data\/recordings\/\d+-\S+: SHA-256/);
+    expect(json<unknown[]>(cli('archive', 'list', '--json'))).toHaveLength(1);
+    expect(fs.readdirSync(path.join(cfg.dataDir, 'archive')).filter((f) => f.endsWith('.iso'))).toHaveLength(1);
+  });
 });
