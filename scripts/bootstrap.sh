@@ -44,6 +44,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# An independent BagIt validator for the archive tests (bagit.py). Debian ships python3-bagit from
+# trixie on; where the release has none, the tests check the bag with coreutils' sha256sum instead.
+if ! command -v bagit.py >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  if apt-cache show python3-bagit >/dev/null 2>&1; then
+    log "apt-get install python3-bagit"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-bagit >&2 || log "warning: python3-bagit did not install"
+  fi
+fi
+
 # 3. npm dependencies, when package-lock.json changed since the last install.
 stamp="node_modules/.evidock-lock.sha256"
 want="$( (sha256sum package-lock.json; node -p 'process.versions.modules') | sha256sum | cut -c1-64)"

@@ -13,6 +13,11 @@ import { registerDaemonCommand } from './daemon.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerSessionsCommands } from './sessions.js';
 import { registerAuditCommands } from './audit.js';
+import { registerClassifyCommand } from './classify.js';
+import { registerCaseCommands, registerCaseReport } from './case.js';
+import { registerHoldCommands } from './hold.js';
+import { registerRetentionCommands } from './retention.js';
+import { registerArchiveCommands } from './archive.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { escapeControl } from '../util/escape.js';
 import { isLocalCommand, planReexec, refusedUnderSudo, runReexec } from './sudo.js';
@@ -36,6 +41,12 @@ registerDaemonCommand(program);
 registerDeployCommands(program);
 registerSessionsCommands(program);
 registerAuditCommands(program);
+registerClassifyCommand(program);
+registerCaseCommands(program);
+registerHoldCommands(program);
+registerRetentionCommands(program);
+registerArchiveCommands(program);
+registerCaseReport(program.command('report').description('reports (case: the case file by stage)'));
 
 // A non-root user reaches custody only as the service account, through sudo (src/cli/sudo.ts).
 const args = process.argv.slice(2);

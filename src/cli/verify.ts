@@ -28,6 +28,8 @@ export function registerVerifyCommand(program: Command): void {
               ...r.auditChain.problems.map((p) => `  audit seq ${p.seq}: ${p.problem}`)]),
             `custody ${r.reconcile.ok ? 'matches' : 'DIFFERS FROM'} the audit log: ${r.reconcile.live} live, ${r.reconcile.committed} committed, ${r.reconcile.tombstoned} tombstoned`,
             ...r.reconcile.problems.map((p) => `  ${p}`),
+            ...(r.tombstones.count ? [`purged recordings ${r.tombstones.count} (tombstoned, not missing)`] : []),
+            ...r.tombstones.problems.map((p) => `  purge: ${p}`),
             passed ? 'verify: OK' : 'verify: INTEGRITY PROBLEM',
           ];
           process.stdout.write(out.map(plain).join('\n') + '\n');

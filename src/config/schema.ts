@@ -91,6 +91,31 @@ export const profileSchema = z.object({
   }
 });
 
+// Art. 14(2): the regulation's floors are the minimums here, so the YAML can lengthen a period
+// but a shorter one is a configuration error (exit 2), never a silent shortening.
+const RETENTION_DEFAULTS = {
+  defaultCategory: 'routine' as const, graceDays: 7, routineMonths: 3, caseAfterCloseMonths: 3, caseMinMonths: 6, otherMinMonths: 3,
+  schedule: '30 2 * * *', digestSchedule: '0 8 * * 1',
+};
+export const retentionSchema = z.object({
+  defaultCategory: z.enum(['routine', 'case', 'major', 'other']).default('routine').describe('category of a recording nobody classified'),
+  graceDays: z.number().int().min(1).max(365).default(7).describe('days a due recording waits, restorable, before it is purged'),
+  routineMonths: z.number().int().min(3, 'routine footage is kept at least 3 months (art. 14(2))').default(3),
+  caseAfterCloseMonths: z.number().int().min(3, 'case footage is kept at least 3 months after the case is closed (art. 14(2))').default(3),
+  caseMinMonths: z.number().int().min(6, 'case footage is kept at least 6 months (art. 14(2))').default(6),
+  otherMinMonths: z.number().int().min(3, 'other footage is kept at least 3 months (art. 14(2))').default(3),
+  schedule: z.string().default('30 2 * * *').describe('cron expression of the daily retention run (missed runs are caught up at start)'),
+  digestSchedule: z.string().default('0 8 * * 1').describe('cron expression of the weekly digest of the next 7 days\' purges'),
+}).strict();
+
+const ARCHIVE_DEFAULTS = { media: 'bd25', labelPrefix: 'EVIDOCK' };
+export const archiveSchema = z.object({
+  media: z.string().regex(/^(dvd|bd25|bd50|\d+[KMG]?)$/i, 'media is dvd, bd25, bd50 or a size like 700M').default('bd25'),
+  drive: z.string().optional().describe('optical drive for archive burn (else the first one `xorriso -devices` lists)'),
+  labelPrefix: z.string().regex(/^[A-Z0-9_]{1,16}$/, 'upper-case letters, digits and _ (ISO 9660 volume id), at most 16').default('EVIDOCK'),
+  station: z.string().optional().describe('station name written on each disc (default: the host name)'),
+}).strict();
+
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./var/evidock')
     .describe('custody.db, store/, logs/ and run/ live here'),
@@ -145,6 +170,8 @@ export const configSchema = z.object({
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   }).strict().default({ level: 'info' }),
+  retention: retentionSchema.default(RETENTION_DEFAULTS),
+  archive: archiveSchema.default(ARCHIVE_DEFAULTS),
   profiles: z.array(profileSchema).optional()
     .describe('camera profiles; when absent the built-in profiles are used'),
 }).strict();

@@ -30,6 +30,10 @@ export {
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { Roster, RosterChange, RosterInput, RoleName, UnitRow, OfficerRow, RosterDeviceRow } from './roster.js';
 export { COMMITTED_FIELDS, type RecordingUpdate } from './recordings.js';
+export type { Ctx } from './context.js';
+export * as cases from './cases.js';
+export * as retention from './retention.js';
+export * as discs from './discs.js';
 
 export const CUSTODY_DB_FILE = 'custody.db';
 
@@ -66,6 +70,11 @@ export class Custody {
   }
 
   get schemaVersion(): number { return schemaVersion(this.#db); }
+
+  /** Repository context acting as `actor` (cases, holds, retention and discs take it: src/custody/{cases,retention,discs}.ts). */
+  ctx(actor?: string): Ctx { return { ...this.#ctx, actor: actor ?? this.#ctx.actor }; }
+  /** Runs fn in one write transaction (nested repository calls become savepoints). */
+  transaction<T>(fn: () => T): T { return writeTx(this.#ctx, fn); }
 
   // devices
   upsertDevice(input: T.DeviceInput): T.DeviceRow { return upsertDevice(this.#ctx, input); }

@@ -3,6 +3,7 @@
 // fresh database at once apply every step exactly once. Later issues append steps; never edit
 // a step that has shipped.
 import type { Db } from './db.js';
+import { RETENTION_SQL } from './migration-retention.js';
 
 export interface Migration {
   version: number;
@@ -231,6 +232,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'recordings: every identity and provenance column immutable; corrections audited', sql: custodyLocks },
   { version: 5, name: 'session owner start time', sql: ownerStart },
   { version: 6, name: 'actors, OS users and the roster', sql: people },
+  { version: 8, name: 'retention, cases, holds, tombstones and disc archive', sql: RETENTION_SQL },
 ];
 
 export function schemaVersion(db: Db): number {

@@ -25,6 +25,7 @@ import { acquireDaemonLock } from './lock.js';
 import { startCheckpointTimers } from '../audit/timers.js';
 import { syncRoster } from '../access/roster-sync.js';
 import { secureDataDir } from '../access/datadir.js';
+import { startRetentionSchedule } from '../retention/schedule.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -223,6 +224,9 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
 
   // Runs until stopped, even when nothing is watched (no roots, block devices off).
   const keepAlive = setInterval(() => {}, 1 << 30);
+  // Art. 14(2): the daily retention run and the weekly purge digest, caught up if missed while off.
+  const retention = startRetentionSchedule({ custody, store, config, logger });
+
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
   let stopping: Promise<void> | undefined;
@@ -241,6 +245,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       await blockWatcher?.close();
       await backlogProof;
       checkpoints.stop(); // and a last checkpoint of the head
+      retention.stop();
+      await retention.idle();
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');

@@ -1,6 +1,7 @@
 // `npm run demo`: the main job end to end. Two simulated cameras are docked under a temporary
 // dock root watched by a real daemon (embedded default config + that root); once both are
-// ingested, status, recordings and verify are printed and the daemon is stopped.
+// ingested, status, recordings and verify are printed; one camera's footage is filed under a case,
+// classified major and written to a verified BagIt disc image; then the daemon is stopped.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -75,10 +76,35 @@ say('evidock verify');
 const v = cli(['verify']);
 if (v.code !== 0) failed = true;
 
+// Art. 2 and 14(2): cam-A's footage becomes a major incident filed under a case, is burned to a
+// BagIt disc image, and the image is verified as any computer could.
+const caseNo = `DEMO-${new Date().toISOString().slice(0, 19).replace(/\D/g, '')}`;
+const camA = JSON.parse(cli(['recordings', 'list', '--device', serials[0]!, '--json'], false).stdout || '[]') as { id: number }[];
+if (camA.length > 0) {
+  const ids = camA.map((r) => String(r.id));
+  say(`evidock case open ${caseNo}; case link … --stage 取证; classify … --category major`);
+  cli(['case', 'open', caseNo, '--title', 'demo: mass incident at the market']);
+  cli(['case', 'link', caseNo, ...ids, '--stage', '取证']);
+  if (cli(['classify', ...ids, '--category', 'major', '--case', caseNo, '--importance', '5']).code !== 0) failed = true;
+  say('evidock retention plan --due (nothing is due yet: every floor is months away)');
+  cli(['retention', 'plan', '--due']);
+  say('evidock archive build');
+  const built = cli(['archive', 'build', '--json'], false);
+  const discs = built.code === 0 ? JSON.parse(built.stdout) as { volume: string; image: string; sha256: string; files: number; bytes: number }[] : [];
+  if (built.code !== 0 || discs.length === 0) { failed = true; process.stderr.write('demo: archive build failed\n'); }
+  for (const d of discs) {
+    process.stdout.write(`${d.volume}: ${d.image}, ${d.files} files, ${d.bytes} bytes, sha256 ${d.sha256}\n`);
+    say(`evidock archive verify ${path.basename(d.image)}`);
+    if (cli(['archive', 'verify', d.image]).code !== 0) failed = true;
+  }
+  say('evidock archive list');
+  cli(['archive', 'list']);
+}
+
 say('stopping the daemon');
 daemon.kill('SIGTERM');
 const code = await daemonExit;
 if (code !== 0) { process.stderr.write(`daemon exited ${code}\n`); failed = true; }
 fs.rmSync(work, { recursive: true, force: true });
-process.stdout.write(failed ? '\ndemo FAILED\n' : `\ndemo OK: ${expected} simulated files docked, ingested and verified\n`);
+process.stdout.write(failed ? '\ndemo FAILED\n' : `\ndemo OK: ${expected} simulated files docked, ingested and verified; a disc image built and verified\n`);
 process.exit(failed ? 1 : 0);

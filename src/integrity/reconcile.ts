@@ -3,7 +3,7 @@
 // behind custody's back (triggers dropped, SQL run by hand) shows up here as a named difference.
 //   recording.commit     {recordingId, deviceSerial, <COMMITTED_FIELDS>}: what the row was when committed
 //   recording.update     {recordingId, set: {field: value}}: an audited change after the commit
-//   recording.tombstone  {recordingId, ...}: the recording left custody through retention
+//   recording.purged     {recordingId, ...}: the recording left custody through retention (a tombstone)
 import type { AuditEntry, RecordingRow } from '../custody/index.js';
 
 interface Expected { seq: number; fields: Record<string, unknown>; changedAt: number[]; tombstoneSeq: number | null }
@@ -35,13 +35,19 @@ export function reconcile(input: ReconcileInput): ReconcileReport {
     const cur = expected.get(id);
     if (e.event === 'recording.commit') {
       if (cur) { problems.push(`recording ${id}: committed twice (seq ${cur.seq} and ${e.seq})`); continue; }
-      const { recordingId: _id, sessionId: _s, ...fields } = p!;
+      // sourcePathRawHex is the raw name's evidence, kept in the entry only (the row holds its bytes).
+      const { recordingId: _id, sessionId: _s, sourcePathRawHex: _raw, ...fields } = p!;
       expected.set(id, { seq: e.seq, fields, changedAt: [], tombstoneSeq: null });
     } else if (e.event === 'recording.update') {
       if (!cur) { problems.push(`recording ${id}: changed at seq ${e.seq} but never committed`); continue; }
       Object.assign(cur.fields, (p!.set ?? {}) as Record<string, unknown>);
       cur.changedAt.push(e.seq);
-    } else if (e.event === 'recording.tombstone') {
+    } else if (e.event === 'recording.times.corrected') {
+      // custody.correctRecordingTimes: the clock correction, audited before the row changes.
+      if (!cur) { problems.push(`recording ${id}: corrected at seq ${e.seq} but never committed`); continue; }
+      for (const k of ['clockOffsetS', 'correctedStart', 'correctedEnd']) if (k in p!) cur.fields[k] = p![k];
+      cur.changedAt.push(e.seq);
+    } else if (e.event === 'recording.purged') {
       if (!cur) { problems.push(`recording ${id}: tombstone at seq ${e.seq} but never committed`); continue; }
       cur.tombstoneSeq = e.seq;
     }

@@ -10,6 +10,8 @@ import type { ObjectStore } from '../store/index.js';
 import { verifyStore, type SampleSpec } from '../store/fixity.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
 import { auditVerify, type AuditVerifyReport } from '../audit/checkpoints.js';
+import { retention } from '../custody/index.js';
+import { tombstoneProblems, type PurgeEntry } from '../retention/tombstones.js';
 
 export interface VerifyReport {
   objects: number;
@@ -22,14 +24,17 @@ export interface VerifyReport {
   audit?: AuditVerifyReport;
   /** Custody replayed from the audit log against the live recordings and objects. */
   reconcile: ReconcileReport;
+  /** Purged recordings: each tombstone matches its `recording.purged` audit entry. */
+  tombstones: { count: number; problems: string[] };
   /** The `integrity` alert raised for a failed run. */
   alertId?: number;
 }
 
-type Verdict = Pick<VerifyReport, 'missing' | 'mismatched' | 'auditChain'> & Partial<Pick<VerifyReport, 'audit' | 'reconcile'>>;
+type Verdict = Pick<VerifyReport, 'missing' | 'mismatched' | 'auditChain'> & Partial<Pick<VerifyReport, 'audit' | 'reconcile' | 'tombstones'>>;
 
 export function verifyPassed(r: Verdict): boolean {
-  return r.missing.length === 0 && r.mismatched.length === 0 && r.auditChain.ok && (r.audit?.ok ?? true) && (r.reconcile?.ok ?? true);
+  return r.missing.length === 0 && r.mismatched.length === 0 && r.auditChain.ok && (r.audit?.ok ?? true) && (r.reconcile?.ok ?? true)
+    && (r.tombstones?.problems.length ?? 0) === 0;
 }
 
 /** Pure: the alert text for a failed run, naming what failed (the audit entry has the full lists). */
@@ -41,6 +46,7 @@ export function failureMessage(r: Verdict): string {
   if (!r.auditChain.ok) parts.push(`audit chain broken: ${few(r.auditChain.problems.map((p) => `seq ${p.seq} ${p.problem}`))}`);
   if (r.audit && !r.audit.ok) parts.push(`audit checkpoints: ${few(r.audit.problems.map((p) => p.problem))}`);
   if (r.reconcile && !r.reconcile.ok) parts.push(`custody differs from the audit log: ${few(r.reconcile.problems)}`);
+  if (r.tombstones?.problems.length) parts.push(`purges: ${few(r.tombstones.problems)}`);
   return `verify found integrity problems: ${parts.join('; ')}`;
 }
 
@@ -68,18 +74,22 @@ export async function verifyCustody(
     entries: custody.iterateAudit(), recordings: custody.listRecordings(),
     objects: new Map(all.map((o) => [o.sha256, o.size])), storeHas: (h) => store.has(h),
   });
+  const tombs = retention.listTombstones(custody.ctx());
+  const purgeProblems = tombstoneProblems(custody.listAudit({ event: 'recording.purged' }) as PurgeEntry[], tombs,
+    (id) => custody.getRecording(id) !== undefined);
   const report: VerifyReport = {
     objects: all.length, checked: res.checkedHashes.length, ok: checkedOk.length,
     missing: res.missing, mismatched: res.mismatched,
     auditChain: { ok: chain.ok, entries: chain.entries, head: chain.head, problems: chain.problems },
     ...(audit ? { audit } : {}), reconcile: rec,
+    tombstones: { count: tombs.length, problems: purgeProblems },
   };
   const passed = verifyPassed(report);
   custody.appendAudit('verify.run', {
     ...what, checked: report.checked, okObjects: report.ok, ok: passed,
     missing: report.missing, mismatched: report.mismatched,
     auditChain: { ok: chain.ok, entries: chain.entries, head: chain.head, problems: chain.problems },
-    checkpointsOk: audit?.ok ?? null, reconcileProblems: rec.problems,
+    checkpointsOk: audit?.ok ?? null, reconcileProblems: rec.problems, tombstoneProblems: purgeProblems,
   });
   if (!passed) report.alertId = custody.raiseAlert({ kind: 'integrity', severity: 'critical', message: failureMessage(report) });
   return report;

@@ -16,3 +16,4 @@ export {
 export { SpaceGate, roomFor, type SpaceOptions, type Reservation, type SpaceHooks } from './space.js';
 export { fingerprintHandle, FINGERPRINT_SPAN } from './fingerprint.js';
 export { storePipelineHealthy, hashFileOffThread, HashPool, HashWorkerDied } from './hash-worker.js';
+export { retireObject, retiredDir, sweepRetired, type SweepResult } from './retire.js';

@@ -118,7 +118,7 @@ describe('reconcile (pure)', () => {
     ['clean', [commit(1, row(1))], [row(1)], []],
     ['audited change applied', [commit(1, row(1)), { seq: 2, event: 'recording.update', payload: { recordingId: 1, set: { badge: 'B00001' } } }], [row(1, { badge: 'B00001' })], []],
     ['unaudited change', [commit(1, row(1))], [row(1, { badge: 'B00001' })], ['recording 1: badge is "B00001", the audit log says null (committed at seq 1)']],
-    ['tombstoned and gone', [commit(1, row(1)), { seq: 2, event: 'recording.tombstone', payload: { recordingId: 1 } }], [], []],
+    ['tombstoned and gone', [commit(1, row(1)), { seq: 2, event: 'recording.purged', payload: { recordingId: 1 } }], [], []],
     ['deleted without tombstone', [commit(5, row(1))], [], ['recording 1: committed at seq 5, missing']],
     ['never committed', [], [row(4)], ['recording 4: present but never committed (no recording.commit entry)']],
     ['object row missing', [commit(1, row(1, { sha256: 'b'.repeat(64) }))], [row(1, { sha256: 'b'.repeat(64) })], [`recording 1: object ${'b'.repeat(64)} has no object row`]],
