@@ -126,7 +126,7 @@ build_rootfs() {
   for u in evidock-testbed-agent.service evidock-testbed-disks.service evidock-testbed-ready.service; do
     ln -s "../$u" "$R/etc/systemd/system/multi-user.target.wants/$u"
   done
-  for u in getty@tty1.service serial-getty@ttyS0.service systemd-logind.service systemd-timesyncd.service \
+  for u in getty@.service getty-static.service serial-getty@ttyS0.service systemd-logind.service systemd-timesyncd.service \
            systemd-networkd.service systemd-resolved.service systemd-firstboot.service apt-daily.timer \
            apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer; do
     ln -sf /dev/null "$R/etc/systemd/system/$u"
@@ -140,10 +140,21 @@ build_rootfs() {
   # The initramfs: busybox, the modules to reach the root disk, and a switch_root.
   mkdir -p "$I"/{bin,dev,proc,sys,newroot} "$I/lib/modules/$KVER"
   cp "$R/usr/bin/busybox" "$I/bin/busybox"
-  for f in $("$I/bin/busybox" --list); do ln -sf busybox "$I/bin/$f"; done
-  (cd "$R/usr/lib/modules/$KVER" && for mod in virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev virtio_blk ext4 jbd2 mbcache crc16 crc32c_generic libcrc32c; do
-    find kernel -name "$mod.ko" -exec cp --parents {} "$I/lib/modules/$KVER/" \;
-  done)
+  for f in $("$I/bin/busybox" --list); do [ "$f" = busybox ] || ln -sf busybox "$I/bin/$f"; done
+  # Those modules and everything modules.dep says they need.
+  local want=" virtio_pci virtio_blk ext4 crc32c_generic " mods=() dep
+  mods=($(awk -v want="$want" -F': ?' '
+    { deps[$1] = $2; n = $1; sub(/.*\//, "", n); sub(/\.ko(\..*)?$/, "", n); path[n] = $1 }
+    END {
+      split(want, w, " ")
+      for (i in w) if (w[i] in path) stack[++sp] = path[w[i]]
+      while (sp > 0) {
+        m = stack[sp--]; if (m in seen) continue; seen[m] = 1; print m
+        k = split(deps[m], d, " "); for (j = 1; j <= k; j++) if (!(d[j] in seen)) stack[++sp] = d[j]
+      }
+    }' "$R/usr/lib/modules/$KVER/modules.dep"))
+  [ ${#mods[@]} -ge 4 ] || die "modules.dep lacks the root disk's modules"
+  for dep in "${mods[@]}"; do (cd "$R/usr/lib/modules/$KVER" && cp --parents "$dep" "$I/lib/modules/$KVER/"); done
   cp "$R/usr/lib/modules/$KVER"/modules.{order,builtin,builtin.modinfo} "$I/lib/modules/$KVER/"
   "$WORK/depmod" -a -b "$I" "$KVER" 2>/dev/null || die "depmod (initramfs) failed"
   # busybox finds modules under /lib/modules (no merged /usr in the initramfs)
