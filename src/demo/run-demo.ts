@@ -1,11 +1,15 @@
-// `npm run demo`: the main job end to end. Two simulated cameras are docked under a temporary
-// dock root watched by a real daemon (embedded default config + that root); once both are
-// ingested, status, recordings and verify are printed and the daemon is stopped.
+// `npm run demo`: the main job end to end. Three simulated cameras are docked under a temporary
+// dock root watched by a real daemon (embedded default config + that root); once all are
+// ingested, status, recordings and verify are printed and the daemon is stopped. The third is a
+// ZFY (vendor-SDK) camera: the demo's own profile claims it by its volume label and points the
+// simulated vendor library at it through zfy.env, as a site profile would name a real library.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILTIN_PROFILES } from '../profiles/builtin.js';
+import { LABEL_SIDECAR } from '../ingest/directory-volume.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -16,7 +20,17 @@ fs.mkdirSync(dock);
 fs.mkdirSync(staging);
 const dataDir = path.resolve(process.env.EVIDOCK_DEMO_DATA ?? path.join(ROOT, 'var/evidock'));
 const configFile = path.join(work, 'evidock.yaml');
-fs.writeFileSync(configFile, `# embedded default + the demo's dock root\ndataDir: ${JSON.stringify(dataDir)}\ndock:\n  roots: [${JSON.stringify(dock)}]\n  settleMs: 500\n`);
+/** The demo's ZFY camera: its label, and the state dir the simulator writes beside its volume. */
+const ZFY_SERIAL = 'ZFYDEM1';
+const zfyState = path.join(staging, 'cam-Z.zfy');
+const zfyBuiltin = BUILTIN_PROFILES.find((p) => p.name === 'zfy-generic')!;
+const demoZfy = {
+  ...zfyBuiltin, name: 'demo-zfy', description: 'the demo\'s simulated ZFY camera',
+  match: { usb: [], labelPattern: `^CAM_${ZFY_SERIAL}$` },
+  zfy: { ...zfyBuiltin.zfy!, library: path.join(ROOT, 'native-probes/build/libzfy-sim.so'), env: { ZFY_SIM_DIR: zfyState } },
+};
+fs.writeFileSync(configFile, `# embedded default + the demo's dock root and its ZFY camera's profile\ndataDir: ${JSON.stringify(dataDir)}\n`
+  + `dock:\n  roots: [${JSON.stringify(dock)}]\n  settleMs: 500\nprofiles: ${JSON.stringify([demoZfy, ...BUILTIN_PROFILES])}\n`);
 const env = { ...process.env, EVIDOCK_CONFIG: configFile };
 
 function cli(args: string[], show = true): { code: number; stdout: string } {
@@ -34,6 +48,8 @@ const daemonExit = new Promise<number>((r) => daemon.on('exit', (code) => r(code
 const cameras = [
   { name: 'cam-A', args: ['--clips', '3', '--seconds', '3', '--photos', '2', '--audio', '1', '--gap-after', '2:120'] },
   { name: 'cam-B', args: ['--clips', '2', '--seconds', '4', '--photos', '1', '--audio', '1', '--clock-offset', '95'] },
+  { name: 'cam-Z', args: ['--personality', 'zfy', '--serial', ZFY_SERIAL, '--clips', '2', '--seconds', '3', '--photos', '1', '--audio', '0',
+    '--clock-offset', '-40', '--battery', '64'] },
 ];
 const serials: string[] = [];
 let expected = 0;
@@ -47,7 +63,9 @@ for (const cam of cameras) {
   expected += sim.files.length;
   process.stdout.write(`${cam.name}: serial ${sim.serial}, badge ${sim.badge}, ${sim.files.length} files\n`);
 }
-say('docking both cameras');
+// A directory has no file-system label: the sidecar stands in for the one a camera's card carries.
+fs.writeFileSync(path.join(staging, 'cam-Z', LABEL_SIDECAR), `CAM_${ZFY_SERIAL}\n`);
+say('docking the cameras');
 for (const cam of cameras) fs.renameSync(path.join(staging, cam.name), path.join(dock, cam.name));
 
 const deadline = Date.now() + 120_000;
