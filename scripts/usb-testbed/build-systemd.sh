@@ -40,12 +40,13 @@ WORK=$(mktemp -d "$CACHE/.work-systemd.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 # --- packages: the dependency closure of what the guest runs, minus alternatives never used ------
-WANT="systemd systemd-sysv udev mount util-linux kmod fuse3 libfuse2 exfat-fuse fusefat busybox-static dash"
+WANT="systemd systemd-sysv udev mount util-linux kmod fuse3 libfuse2 exfat-fuse fusefat coreutils passwd busybox-static dash"
 # Alternatives apt-cache lists beside the chosen ones (elogind, cdebconf, fuse 2) and the package
-# manager's own tools: nothing in the guest installs packages or asks debconf questions.
-SKIP=" libelogind0 cdebconf libdebian-installer4 libnewt0.52 libslang2 libtextwrap1 fuse debconf dpkg install-info adduser passwd libsemanage2 libsemanage-common "
+# manager's own tools: nothing in the guest installs packages or asks debconf questions. coreutils
+# and passwd: the admin's install(1) and groupadd(8) of deploy/README.md.
+SKIP=" libelogind0 cdebconf libdebian-installer4 libnewt0.52 libslang2 libtextwrap1 fuse debconf dpkg install-info adduser "
 APT_STAMP=$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -printf '%T@ %s %f\n' 2>/dev/null | sort | hash16)
-RESOLVED="$CACHE/resolved-systemd-$APT_STAMP.txt"
+RESOLVED="$CACHE/resolved-systemd-$(echo "$APT_STAMP $WANT $SKIP" | hash16).txt"
 if [ ! -s "$RESOLVED" ] || [ "$FORCE" = 1 ]; then
   apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances $WANT 2>/dev/null \
     | grep -v '^[ <]' | sort -u | while read -r p; do

@@ -72,9 +72,9 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
   });
 
   it('installs as deploy/README.md says: group, program, config, dataDir, modules, udev rules, unit', async () => {
-    // Steps 1–5 (busybox's addgroup stands in for groupadd; the program tree is the read-only project disk).
+    // Steps 1–4 (the program tree is the read-only project disk).
     await sh([
-      'addgroup -S evidock',
+      'groupadd --system evidock',
       'ln -s /evidock /opt/evidock && ln -s /opt/evidock/bin/evidock /usr/local/bin/evidock',
       // ffmpeg as the bootstrap installs it (here: the host's ffprobe on the project disk)
       'printf \'#!/bin/sh\\nLD_LIBRARY_PATH=/evidock/.testbed/lib exec /evidock/.testbed/bin/ffprobe "$@"\\n\' >/usr/local/bin/ffprobe && chmod 755 /usr/local/bin/ffprobe',
