@@ -80,7 +80,7 @@ build_rootfs() {
   local t=$(now_ms) R="$WORK/root" I="$WORK/initramfs" k="$WORK/kernel" d f
   log "building systemd guest $KEY (${#DEBS[@]} packages)"
   # Merged /usr as Debian 12 installs it; tar keeps these links while the packages unpack.
-  mkdir -p "$R"/usr/{bin,sbin,lib,lib64} "$R"/{dev,proc,sys,run,tmp,etc,root,mnt,evidock,data,agent,opt,var/tmp,var/lib,var/log}
+  mkdir -p "$R"/usr/{bin,sbin,lib,lib64,local/bin,local/sbin} "$R"/{dev,proc,sys,run,tmp,etc,root,mnt,evidock,data,agent,opt,var/tmp,var/lib,var/log}
   for d in bin sbin lib lib64; do ln -s "usr/$d" "$R/$d"; done
   ln -s ../run "$R/var/run"
   for f in "${DEBS[@]}"; do dpkg-deb --fsys-tarfile "$f" | tar -x --keep-directory-symlink -C "$R"; done
