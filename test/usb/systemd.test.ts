@@ -141,37 +141,43 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
     const { MainPID } = await unit();
     const t = Date.now();
     await guest.plugUsbBotScsi({ id: 'camS', image: cam.image, serial: 'USBS0001', vendor: BWC.vendor, product: BWC.product });
-    const disk = await waitForUsbDisk(guest, 'USBS0001');
-    const mounted = await guest.waitFor(async () => (await evidockMounts()).find((m) => m.target.startsWith(`${DATA}/run/mnt/`)),
-      { timeoutMs: 120_000, intervalMs: 100, what: `evidock mounting /dev/${disk}` });
-    // Only the daemon's mount namespace sees it; PID 1's (and so every shell's) does not.
-    const namespaces = await sh(`readlink /proc/${MainPID}/ns/mnt /proc/1/ns/mnt`);
-    const [unitNs, hostNs] = namespaces.trim().split('\n');
-    expect(unitNs).not.toBe(hostNs);
-    expect(await sh(`grep -c ' ${mounted.target} ' /proc/1/mountinfo || true`)).toBe('0\n');
-    expect(await sh(`grep -c ' ${mounted.target} ' /proc/${MainPID}/mountinfo`)).toBe('1\n');
-    expect(mounted.fstype).toBe('vfat');
+    try {
+      const disk = await waitForUsbDisk(guest, 'USBS0001');
+      // The daemon's mount table, read while it copies (eight 16 MiB photos keep it mounted a while).
+      const mountsOf = async (pid: number | string) => (await guest.readFile(`/proc/${pid}/mountinfo`)).toString('utf8')
+        .split('\n').map((l) => l.split(' ')).filter((f) => (f[4] ?? '').startsWith(`${DATA}/run/mnt/`))
+        .map((f) => ({ target: f[4]!, fstype: f[f.indexOf('-') + 1] ?? '', source: f[f.indexOf('-') + 2] ?? '' }));
+      const mounted = await guest.waitFor(async () => (await mountsOf(MainPID)).find((m) => m.source.startsWith(`/dev/${disk}`)),
+        { timeoutMs: 180_000, intervalMs: 100, what: `evidock mounting /dev/${disk}` });
+      // Only the daemon's mount namespace has it; PID 1's (and so every shell's) does not.
+      const [unitNs, hostNs] = (await sh(`readlink /proc/${MainPID}/ns/mnt /proc/1/ns/mnt`)).trim().split('\n');
+      expect(unitNs).not.toBe(hostNs);
+      expect(await mountsOf(1)).toEqual([]);
+      expect(mounted.fstype).toBe('vfat');
 
-    const s = await ev.waitSession(cam.serial, { timeoutMs: 240_000 });
-    firstSession = s.session;
-    timings.plugToIngestedMs = Date.now() - t;
-    expect(s.ended.message).toMatch(new RegExp(`^ingest complete: ${cam.expected.size} stored, 0 duplicate, 0 already recorded, 0 failed`));
-    const recs = (await ev.json<Recording[]>(['recordings', 'list', '--device', cam.serial])).value;
-    expect(new Map(recs.map((r) => [r.sourcePath, r.sha256]))).toEqual(cam.expected);
-    const sessions = (await ev.json<Session[]>(['sessions', 'list', '--device', cam.serial])).value;
-    expect(sessions[0]).toMatchObject({ status: 'complete', profile: 'testcam-bwc', failed: 0 });
-    await guest.waitFor(async () => (await evidockMounts()).length === 0, { timeoutMs: 60_000, what: 'the camera released' });
-    expect((await ev.json<{ ok: boolean }>(['verify'])).value).toMatchObject({ ok: true });
-    await guest.unplug('camS');
+      const s = await ev.waitSession(cam.serial, { timeoutMs: 300_000 });
+      firstSession = s.session;
+      timings.plugToIngestedMs = Date.now() - t;
+      expect(s.ended.message).toMatch(new RegExp(`^ingest complete: ${cam.expected.size} stored, 0 duplicate, 0 already recorded, 0 failed`));
+      const recs = (await ev.json<Recording[]>(['recordings', 'list', '--device', cam.serial])).value;
+      expect(new Map(recs.map((r) => [r.sourcePath, r.sha256]))).toEqual(cam.expected);
+      const sessions = (await ev.json<Session[]>(['sessions', 'list', '--device', cam.serial])).value;
+      expect(sessions[0]).toMatchObject({ status: 'complete', profile: 'testcam-bwc', failed: 0 });
+      await guest.waitFor(async () => (await evidockMounts()).length === 0, { timeoutMs: 60_000, what: 'the camera released' });
+      expect((await ev.json<{ ok: boolean }>(['verify'])).value).toMatchObject({ ok: true });
+    } finally {
+      await guest.unplug('camS');
+    }
   });
 
   it('wrote nothing outside dataDir', async () => {
     const { MainPID } = await unit();
+    const mountPoints = new Set((await sh('cut -d" " -f5 /proc/1/mountinfo')).trim().split('\n'));
     // Files changed since the unit started, on the root file system, other than the daemon's
     // dataDir and what systemd, udev and the test's own CLI runs keep.
     const changed = (await sh(`find / -xdev -newer /run/evidock-test-t0 \\( -type f -o -type d \\) 2>/dev/null | sort`))
       .trim().split('\n').filter(Boolean)
-      .filter((p) => !p.startsWith(`${DATA}/`) && p !== DATA)
+      .filter((p) => !p.startsWith(`${DATA}/`) && p !== DATA && !mountPoints.has(p))
       .filter((p) => !/^\/var\/log\/journal(\/|$)|^\/var\/cache\/evidock-cli(\/|$)|^\/var\/lib\/systemd(\/|$)|^\/var\/log(\/wtmp)?$|^\/var\/cache$/.test(p))
       // PrivateTmp's directories, made by systemd for the unit (their content is checked below)
       .filter((p) => !/^\/(var\/)?tmp(\/systemd-private-[^/]+-evidock\.service-[^/]+(\/tmp)?)?$/.test(p));
@@ -198,16 +204,21 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
     await ev.waitLog((e) => /^USB hotplug detection on/.test(e.message) && Date.parse(e.timestamp) >= t - 1000, 'hotplug detection after restart',
       { timeoutMs: 120_000 });
     await guest.plugUsbBotScsi({ id: 'camS2', image: cam.image, serial: 'USBS0002', vendor: BWC.vendor, product: BWC.product });
-    const s = await ev.waitSession(cam.serial, { after: firstSession, timeoutMs: 240_000 });
-    expect(s.ended.message).toMatch(new RegExp(`^ingest complete: 0 stored, 0 duplicate, ${cam.expected.size} already recorded, 0 failed`));
-    await guest.waitFor(async () => (await evidockMounts()).length === 0, { timeoutMs: 60_000, what: 'the camera released' });
+    try {
+      const s = await ev.waitSession(cam.serial, { after: firstSession, timeoutMs: 300_000 });
+      expect(s.ended.message).toMatch(new RegExp(`^ingest complete: 0 stored, 0 duplicate, ${cam.expected.size} already recorded, 0 failed`));
+      await guest.waitFor(async () => (await evidockMounts()).length === 0, { timeoutMs: 60_000, what: 'the camera released' });
+    } finally {
+      await guest.unplug('camS2');
+    }
   });
 
   it('systemctl stop is clean and leaves nothing mounted', async () => {
     // Stop while a camera is mounted: the daemon unmounts it itself before it exits.
-    await guest.unplug('camS2');
     await guest.plugUsbBotScsi({ id: 'camS3', image: cam.image, serial: 'USBS0003', vendor: BWC.vendor, product: BWC.product });
-    await guest.waitFor(async () => (await evidockMounts()).length > 0, { timeoutMs: 120_000, intervalMs: 100, what: 'mounted again' });
+    const { MainPID } = await unit();
+    await guest.waitFor(async () => (await guest.readFile(`/proc/${MainPID}/mountinfo`)).toString('utf8').includes(` ${DATA}/run/mnt/`),
+      { timeoutMs: 180_000, intervalMs: 100, what: 'mounted again' });
     const since = (await sh('date +%s')).trim();
     const t = Date.now();
     await sh(`systemctl stop ${UNIT}`, 120_000);
