@@ -18,7 +18,7 @@ export function registerSessionsCommands(program: Command): void {
         const t = new Table({ head: ['id', 'device', 'status', 'started', 'files', 'stored', 'failed', 'clock Δ s', 'battery', 'usb serial'] });
         for (const s of rows) {
           t.push([s.id, s.deviceSerial, s.status, s.startedAt, s.files, s.stored, s.failed,
-            s.clockOffsetS ?? '?', s.batteryPct === null ? '?' : `${s.batteryPct} %`, s.usbSerial ?? '']);
+            s.clockOffsetS === null ? '?' : s.clockSource?.startsWith('estimate') ? `~${s.clockOffsetS} (estimate)` : s.clockOffsetS, s.batteryPct === null ? '?' : `${s.batteryPct} %`, s.usbSerial ?? '']);
         }
         process.stdout.write(`${t.toString()}\n${rows.length} session(s)\n`);
       } finally {
