@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { canStartQemu, GuestEvidock, REPO_ROOT, startSystemdGuest, stopAllGuests, waitForUsbDisk, type Guest } from './harness/index.js';
+import {
+  canStartQemu, GuestEvidock, REPO_ROOT, startSystemdGuest, stopAllGuests, waitForUsbDisk, type Guest, type LogEntry,
+} from './harness/index.js';
 import { fat32Camera, type Camera } from './cameras.js';
 import { BWC } from './docking-config.js';
 
@@ -43,6 +45,10 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
     return { ActiveState: kv.ActiveState ?? '', SubState: kv.SubState ?? '', MainPID: Number(kv.MainPID), StatusText: kv.StatusText ?? '',
       NRestarts: Number(kv.NRestarts), Result: kv.Result ?? '' };
   };
+  /** The daemon's JSON log until an entry matches (the daemon is systemd's, not the harness's). */
+  const waitLogEntry = (pred: (e: LogEntry) => boolean, what: string, timeoutMs = 300_000) =>
+    guest.waitFor(async () => (await ev.log()).find(pred), { timeoutMs, intervalMs: 250, what: `daemon log: ${what}` })
+      .catch(async (e: Error) => { throw new Error(`${e.message}\n--- journal ---\n${await journal()}`); });
   const journal = () => sh(`journalctl -u ${UNIT} --no-pager -o cat | tail -n 60`).catch((e: Error) => e.message);
   /** Mount points under dataDir in every mount namespace of the guest, by pid. */
   const evidockMounts = async () => {
@@ -134,7 +140,7 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
     // The main process is the daemon itself (bin/evidock execs Node), running as root:evidock.
     expect(await sh(`cat /proc/${active.MainPID}/cmdline | tr '\\0' ' '`)).toMatch(/node \/(opt\/)?evidock\/dist\/cli\/main\.js daemon --config \/etc\/evidock\/evidock\.yaml/);
     expect(await sh(`awk '/^Gid:/ { print $2 }' /proc/${active.MainPID}/status`)).toBe(await sh('awk -F: \'$1 == "evidock" { print $3 }\' /etc/group'));
-    await ev.waitLog((e) => /^USB hotplug detection on/.test(e.message), 'hotplug detection', { timeoutMs: 60_000 });
+    await waitLogEntry((e) => /^USB hotplug detection on/.test(e.message), 'hotplug detection');
   });
 
   it('a camera hot-plugged over QMP is detected, mounted inside the unit\'s namespace and ingested', async () => {
@@ -142,23 +148,21 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
     const t = Date.now();
     await guest.plugUsbBotScsi({ id: 'camS', image: cam.image, serial: 'USBS0001', vendor: BWC.vendor, product: BWC.product });
     try {
-      const disk = await waitForUsbDisk(guest, 'USBS0001');
-      // The daemon's mount table, read while it copies (eight 16 MiB photos keep it mounted a while).
-      const mountsOf = async (pid: number | string) => (await guest.readFile(`/proc/${pid}/mountinfo`)).toString('utf8')
-        .split('\n').map((l) => l.split(' ')).filter((f) => (f[4] ?? '').startsWith(`${DATA}/run/mnt/`))
-        .map((f) => ({ target: f[4]!, fstype: f[f.indexOf('-') + 1] ?? '', source: f[f.indexOf('-') + 2] ?? '' }));
-      const mounted = await guest.waitFor(async () => (await mountsOf(MainPID)).find((m) => m.source.startsWith(`/dev/${disk}`)),
-        { timeoutMs: 180_000, intervalMs: 100, what: `evidock mounting /dev/${disk}` });
-      // Only the daemon's mount namespace has it; PID 1's (and so every shell's) does not.
+      const disk = await waitForUsbDisk(guest, 'USBS0001', 120_000);
+      // Docked: the daemon logs where it mounted the disk; its mount table has it, PID 1's does not.
+      const docked = await waitLogEntry((e) => e.message.startsWith('camera volume docked: ') && e.message.includes(`(block /dev/${disk}`), 'docked');
+      const target = /^camera volume docked: (\S+) /.exec(docked.message)![1]!;
+      expect(target.startsWith(`${DATA}/run/mnt/`)).toBe(true);
       const [unitNs, hostNs] = (await sh(`readlink /proc/${MainPID}/ns/mnt /proc/1/ns/mnt`)).trim().split('\n');
       expect(unitNs).not.toBe(hostNs);
-      expect(await mountsOf(1)).toEqual([]);
-      expect(mounted.fstype).toBe('vfat');
+      const seen = (await guest.readFile(`/proc/${MainPID}/mountinfo`)).toString('utf8').split('\n').find((l) => l.split(' ')[4] === target);
+      expect(seen, 'mounted in the unit while it copies').toMatch(new RegExp(` - vfat /dev/${disk} ro\\b`));
+      expect((await guest.readFile('/proc/1/mountinfo')).toString('utf8')).not.toContain(` ${target} `);
 
-      const s = await ev.waitSession(cam.serial, { timeoutMs: 300_000 });
-      firstSession = s.session;
+      const ended = await waitLogEntry((e) => e.device === cam.serial && /^ingest (complete|interrupted)\b/.test(e.message), 'ingest ended');
+      firstSession = ended.session ?? 0;
       timings.plugToIngestedMs = Date.now() - t;
-      expect(s.ended.message).toMatch(new RegExp(`^ingest complete: ${cam.expected.size} stored, 0 duplicate, 0 already recorded, 0 failed`));
+      expect(ended.message).toMatch(new RegExp(`^ingest complete: ${cam.expected.size} stored, 0 duplicate, 0 already recorded, 0 failed`));
       const recs = (await ev.json<Recording[]>(['recordings', 'list', '--device', cam.serial])).value;
       expect(new Map(recs.map((r) => [r.sourcePath, r.sha256]))).toEqual(cam.expected);
       const sessions = (await ev.json<Session[]>(['sessions', 'list', '--device', cam.serial])).value;
@@ -183,7 +187,7 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
       .filter((p) => !/^\/(var\/)?tmp(\/systemd-private-[^/]+-evidock\.service-[^/]+(\/tmp)?)?$/.test(p));
     expect(changed).toEqual([]);
     // The unit's private /tmp and its runtime directory stayed empty.
-    expect(await sh(`ls -A /proc/${MainPID}/root/tmp /run/evidock | grep -v ':$' || true`)).toBe('');
+    expect(await sh(`find /proc/${MainPID}/root/tmp/ /run/evidock/ -mindepth 1`)).toBe('');
     // And the sandbox is what stops it: the root file system is read-only for the daemon.
     expect(await sh(`awk '$5 == "/" { print $6 }' /proc/${MainPID}/mountinfo`)).toMatch(/^ro\b/);
   });
@@ -201,12 +205,12 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
     expect(await sh(`journalctl -u ${UNIT} --no-pager -o cat | grep -c 'Watchdog timeout' || true`)).not.toBe('0\n');
     expect(await sh(`[ -e /proc/${before.MainPID} ] && echo alive || echo gone`)).toBe('gone\n');
     // The restarted daemon is a working one: the same camera again is recognised as already recorded.
-    await ev.waitLog((e) => /^USB hotplug detection on/.test(e.message) && Date.parse(e.timestamp) >= t - 1000, 'hotplug detection after restart',
-      { timeoutMs: 120_000 });
+    await waitLogEntry((e) => /^USB hotplug detection on/.test(e.message) && Date.parse(e.timestamp) >= t - 1000, 'hotplug detection after restart');
     await guest.plugUsbBotScsi({ id: 'camS2', image: cam.image, serial: 'USBS0002', vendor: BWC.vendor, product: BWC.product });
     try {
-      const s = await ev.waitSession(cam.serial, { after: firstSession, timeoutMs: 300_000 });
-      expect(s.ended.message).toMatch(new RegExp(`^ingest complete: 0 stored, 0 duplicate, ${cam.expected.size} already recorded, 0 failed`));
+      const ended = await waitLogEntry((e) => e.device === cam.serial && (e.session ?? 0) > firstSession
+        && /^ingest (complete|interrupted)\b/.test(e.message), 'second ingest ended');
+      expect(ended.message).toMatch(new RegExp(`^ingest complete: 0 stored, 0 duplicate, ${cam.expected.size} already recorded, 0 failed`));
       await guest.waitFor(async () => (await evidockMounts()).length === 0, { timeoutMs: 60_000, what: 'the camera released' });
     } finally {
       await guest.unplug('camS2');
