@@ -87,7 +87,9 @@ describe.skipIf(!can.ok)('the evidock unit under systemd (PID 1) in the QEMU gue
     ].join(' && '));
     // Step 5: the kernel file systems (and the codepages vfat asks for at mount time) at boot.
     await sh('install -m 0644 /opt/evidock/deploy/modules-load.d/evidock.conf /etc/modules-load.d/ && systemctl restart systemd-modules-load');
-    expect(await sh('for m in vfat exfat nls_cp437 nls_utf8; do grep -q "^$m " /proc/modules && echo $m; done')).toBe('vfat\nexfat\nnls_cp437\nnls_utf8\n');
+    expect(await sh('for m in vfat exfat nls_cp437 nls_utf8 sd_mod loop; do grep -q "^$m " /proc/modules && echo $m; done'))
+      .toBe('vfat\nexfat\nnls_cp437\nnls_utf8\nsd_mod\nloop\n');
+    expect(await sh("awk '$2 == \"sd\" { print $1; exit }' /proc/devices")).toBe('8\n'); // DeviceAllow=block-sd resolves
     // Step 3: the configuration (the docking scenarios' test camera profile, the built-in generic last).
     const generic = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, 'config/profiles/90-generic.yaml'), 'utf8')) as Record<string, unknown>;
     await guest.writeFile(CONFIG, YAML.stringify({
