@@ -68,3 +68,26 @@ int utf8_to_gbk(const char *in, char *out, size_t outsz, int truncate)
         *op = '\0';
     return rc;
 }
+
+int gbk_is_valid(const char *in, size_t n)
+{
+    iconv_t cd = iconv_open("UTF-8", "GBK");
+    if (cd == (iconv_t)-1)
+        return GBK_UNAVAILABLE;
+    char out[256];
+    char *ip = (char *)in;
+    size_t il = n;
+    int ok = 1;
+    while (il > 0) {
+        char *op = out;
+        size_t ol = sizeof out;
+        if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+            break;
+        if (errno != E2BIG) { /* EILSEQ, or EINVAL: a lead byte without its trail byte */
+            ok = 0;
+            break;
+        }
+    }
+    iconv_close(cd);
+    return ok;
+}

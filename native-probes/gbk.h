@@ -13,6 +13,9 @@
  * outsz >= 3 * inmax + 1 never truncates. */
 int gbk_to_utf8(const char *in, size_t inmax, char *out, size_t outsz);
 
+/* 1 when the n bytes are valid GBK (ASCII included), 0 when not, GBK_UNAVAILABLE without iconv's GBK. */
+int gbk_is_valid(const char *in, size_t n);
+
 /* Encodes NUL-terminated UTF-8 into a GBK field of outsz bytes (room for the NUL included).
  * With truncate != 0 an over-long value is cut at a character boundary instead of failing. */
 int utf8_to_gbk(const char *in, char *out, size_t outsz, int truncate);

@@ -1,8 +1,14 @@
 /* libzfy-sim: the ZFY vendor interface over a directory-backed camera, so zfy-probe is tested for real.
  * The camera is $ZFY_SIM_DIR; its state is $ZFY_SIM_DIR/zfy-state.ini, `key=value` lines in UTF-8:
- * serial badge name unitNo unitName password clockOffset battery width height msdc hang, and infoHex
- * (raw ZFY_INFO bytes GetZFYInfo returns verbatim, to play a misbehaving vendor).
- * Built with -DZFY_SIM_NO_GETDEVTIME it lacks the optional GetDevTime, like a real vendor library. */
+ * serial badge name unitNo unitName password clockOffset battery width height msdc hang, infoHex
+ * (raw ZFY_INFO bytes GetZFYInfo returns verbatim, to play a misbehaving vendor) and uninitCount
+ * (when present, counted up by each UnInit_Device).
+ * Signatures as the public headers declare them (zfy.h). Build variants, one per header family:
+ *   -DZFY_SIM_LAYOUT=89     the 7/6/32/12/32 ZFY_INFO (default 94: 8/7/33/13/33)
+ *   -DZFY_SIM_IRET16        iRet is `short *` (default `int *`)
+ *   -DZFY_SIM_NO_GETDEVTIME without evidock's GetDevTime extension (as the public headers)
+ *   -DZFY_SIM_BC_CLOCK      with the handle-based BC_ProbeDevEx/BC_InitDevEx/BC_GetDevTime/BC_UnInitDevEx
+ *   -DZFY_SIM_UNINIT_LOWER  exports Uninit_Device instead of UnInit_Device */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <limits.h>
@@ -13,7 +19,22 @@
 #include <unistd.h>
 
 #include "gbk.h"
+#include "zfy-layout.h"
 #include "zfy.h"
+
+#ifndef ZFY_SIM_LAYOUT
+#define ZFY_SIM_LAYOUT 94
+#endif
+#if ZFY_SIM_LAYOUT == 89
+#define SIM_LAYOUT (&ZFY_LAYOUT_89)
+#else
+#define SIM_LAYOUT (&ZFY_LAYOUT_94)
+#endif
+#ifdef ZFY_SIM_IRET16
+typedef short iret_t;
+#else
+typedef int iret_t;
+#endif
 
 #define API __attribute__((visibility("default")))
 #define STATE_FILE "zfy-state.ini"
@@ -130,7 +151,7 @@ static int save_state(const state *st)
 }
 
 /* Every call starts here: no camera → flag 2; hang=1 → never returns (the probe's watchdog must act). */
-static int begin(state *st, int *iRet, int need_connection)
+static int begin(state *st, iret_t *iRet, int need_connection)
 {
     if (load_state(st) != 0) {
         *iRet = ZFY_CONNECT_FAILED;
@@ -146,7 +167,7 @@ static int begin(state *st, int *iRet, int need_connection)
     return 1;
 }
 
-static int check_password(const state *st, const char *sPwd, int *iRet)
+static int check_password(const state *st, const char *sPwd, iret_t *iRet)
 {
     int ok = sPwd && strcmp(sPwd, get(st, "password", "000000")) == 0;
     *iRet = ok ? ZFY_PASSWORD_OK : ZFY_PASSWORD_FAILED;
@@ -154,12 +175,12 @@ static int check_password(const state *st, const char *sPwd, int *iRet)
 }
 
 #define GUARD(iRet)                                                                                \
-    int iret_sink_;                                                                                \
+    iret_t iret_sink_;                                                                             \
     if (!(iRet))                                                                                   \
         (iRet) = &iret_sink_;                                                                      \
     *(iRet) = 0
 
-API int Init_Device(char *IDCode, int *iRet)
+API int Init_Device(char *IDCode, iret_t *iRet)
 {
     GUARD(iRet);
     state st;
@@ -172,71 +193,78 @@ API int Init_Device(char *IDCode, int *iRet)
     return 1;
 }
 
-API void UnInit_Device(int *iRet)
+#ifdef ZFY_SIM_UNINIT_LOWER
+#define UNINIT_NAME Uninit_Device
+#else
+#define UNINIT_NAME UnInit_Device
+#endif
+API int UNINIT_NAME(iret_t *iRet)
 {
     connected = 0;
+    state st;
+    if (load_state(&st) == 0 && get(&st, "uninitCount", NULL)) {
+        char n[24];
+        snprintf(n, sizeof n, "%ld", get_long(&st, "uninitCount", 0) + 1);
+        set(&st, "uninitCount", n);
+        save_state(&st);
+    }
     if (iRet)
         *iRet = ZFY_CONNECT_OK;
+    return 1;
 }
 
-API int GetZFYInfo(ZFY_INFO *info, char *sPwd, int *iRet)
+static const char *const STATE_KEYS[ZFY_N_FIELDS] = {"serial", "badge", "name", "unitNo", "unitName"};
+
+API int GetZFYInfo(void *info, char *sPwd, iret_t *iRet)
 {
     GUARD(iRet);
     state st;
     if (!info || !begin(&st, iRet, 1) || !check_password(&st, sPwd, iRet))
         return 0;
+    const struct zfy_layout *L = SIM_LAYOUT;
+    unsigned char *out = info;
+    memset(out, 0, (size_t)L->size);
     const char *hex = get(&st, "infoHex", NULL);
     if (hex) { /* raw struct bytes, to play a vendor that leaves fields unterminated or not GBK */
-        memset(info, 0, sizeof *info);
-        for (size_t i = 0; i < sizeof *info && hex[2 * i] && hex[2 * i + 1]; i++) {
+        for (size_t i = 0; i < (size_t)L->size && hex[2 * i] && hex[2 * i + 1]; i++) {
             unsigned b;
             if (sscanf(hex + 2 * i, "%2x", &b) != 1)
                 break;
-            ((unsigned char *)info)[i] = (unsigned char)b;
+            out[i] = (unsigned char)b;
         }
         return 1;
     }
     /* Over-long values are cut at a character boundary, as a camera's fixed fields would. */
-    utf8_to_gbk(get(&st, "serial", ""), info->cSerial, sizeof info->cSerial, 1);
-    utf8_to_gbk(get(&st, "badge", ""), info->userNo, sizeof info->userNo, 1);
-    utf8_to_gbk(get(&st, "name", ""), info->userName, sizeof info->userName, 1);
-    utf8_to_gbk(get(&st, "unitNo", ""), info->unitNo, sizeof info->unitNo, 1);
-    utf8_to_gbk(get(&st, "unitName", ""), info->unitName, sizeof info->unitName, 1);
+    for (int f = 0; f < ZFY_N_FIELDS; f++) {
+        char tmp[64];
+        utf8_to_gbk(get(&st, STATE_KEYS[f], ""), tmp, (size_t)L->maxtext[f] + 1, 1);
+        memcpy(out + L->off[f], tmp, strlen(tmp));
+    }
     return 1;
 }
 
-API int WriteZFYInfo(ZFY_INFO *info, char *sPwd, int *iRet)
+API int WriteZFYInfo(void *info, char *sPwd, iret_t *iRet)
 {
     GUARD(iRet);
     state st;
     if (!info || !begin(&st, iRet, 1) || !check_password(&st, sPwd, iRet))
         return 0;
-    char v[3 * sizeof info->userName + 1];
-    gbk_to_utf8(info->cSerial, sizeof info->cSerial, v, sizeof v);
-    set(&st, "serial", v);
-    gbk_to_utf8(info->userNo, sizeof info->userNo, v, sizeof v);
-    set(&st, "badge", v);
-    gbk_to_utf8(info->userName, sizeof info->userName, v, sizeof v);
-    set(&st, "name", v);
-    gbk_to_utf8(info->unitNo, sizeof info->unitNo, v, sizeof v);
-    set(&st, "unitNo", v);
-    gbk_to_utf8(info->unitName, sizeof info->unitName, v, sizeof v);
-    set(&st, "unitName", v);
+    const struct zfy_layout *L = SIM_LAYOUT;
+    for (int f = 0; f < ZFY_N_FIELDS; f++) {
+        char v[3 * 33 + 1];
+        gbk_to_utf8((const char *)info + L->off[f], (size_t)L->len[f], v, sizeof v);
+        set(&st, STATE_KEYS[f], v);
+    }
     return save_state(&st) == 0;
 }
 
-API int SyncDevTime(char *IDCode, char *sPwd, int *iRet)
+/* No device argument (the public headers' form): the library talks to the one camera it opened. */
+API int SyncDevTime(char *sPwd, iret_t *iRet)
 {
     GUARD(iRet);
     state st;
     if (!begin(&st, iRet, 1) || !check_password(&st, sPwd, iRet))
         return 0;
-    char serial[8];
-    snprintf(serial, sizeof serial, "%.7s", get(&st, "serial", ""));
-    if ((IDCode && *IDCode && strcmp(IDCode, serial) != 0)) {
-        *iRet = ZFY_TIME_SET_FAILED; /* the ID from Init_Device names another camera */
-        return 0;
-    }
     set(&st, "clockOffset", "0");
     if (save_state(&st) != 0) {
         *iRet = ZFY_TIME_SET_FAILED;
@@ -246,7 +274,7 @@ API int SyncDevTime(char *IDCode, char *sPwd, int *iRet)
     return 1;
 }
 
-API int SetMSDC(char *sPwd, int *iRet)
+API int SetMSDC(char *sPwd, iret_t *iRet)
 {
     GUARD(iRet);
     state st;
@@ -261,7 +289,7 @@ API int SetMSDC(char *sPwd, int *iRet)
     return 1;
 }
 
-API int ReadDeviceBatteryDumpEnergy(int *Battery, char *sPwd, int *iRet)
+API int ReadDeviceBatteryDumpEnergy(int *Battery, char *sPwd, iret_t *iRet)
 {
     GUARD(iRet);
     state st;
@@ -271,7 +299,7 @@ API int ReadDeviceBatteryDumpEnergy(int *Battery, char *sPwd, int *iRet)
     return 1;
 }
 
-API int ReadDeviceResolution(int *Width, int *Height, char *sPwd, int *iRet)
+API int ReadDeviceResolution(int *Width, int *Height, char *sPwd, iret_t *iRet)
 {
     GUARD(iRet);
     state st;
@@ -282,18 +310,57 @@ API int ReadDeviceResolution(int *Width, int *Height, char *sPwd, int *iRet)
     return 1;
 }
 
-#ifndef ZFY_SIM_NO_GETDEVTIME
-/* evidock extension: the camera's clock is the host's plus clockOffset, shown in local time. */
-API int GetDevTime(char *timeStr, char *sPwd, int *iRet)
+/* The camera's clock: the host's plus clockOffset, shown in local time. */
+__attribute__((unused)) static void camera_time(const state *st, const char *fmt, char *out, size_t outsz)
+{
+    time_t t = time(NULL) + (time_t)get_long(st, "clockOffset", 0);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, outsz, fmt, &tm);
+}
+
+#if !defined(ZFY_SIM_NO_GETDEVTIME) && !defined(ZFY_SIM_BC_CLOCK)
+/* evidock extension: "YYYY-MM-DD HH:MM:SS". */
+API int GetDevTime(char *timeStr, char *sPwd, iret_t *iRet)
 {
     GUARD(iRet);
     state st;
     if (!timeStr || !begin(&st, iRet, 1) || !check_password(&st, sPwd, iRet))
         return 0;
-    time_t t = time(NULL) + (time_t)get_long(&st, "clockOffset", 0);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(timeStr, 20, "%Y-%m-%d %H:%M:%S", &tm);
+    camera_time(&st, "%Y-%m-%d %H:%M:%S", timeStr, 20);
     return 1;
 }
+#endif
+
+#ifdef ZFY_SIM_BC_CLOCK
+/* The handle-based family: BC_SUCCESS 0 / BC_FAILED -1 here; the probe trusts the time string only. */
+static int bc_handle;
+
+API int BC_ProbeDevEx(char *IDCode)
+{
+    state st;
+    if (load_state(&st) != 0)
+        return -1;
+    if (IDCode)
+        snprintf(IDCode, 6, "ZFYSM");
+    return 0;
+}
+
+API void *BC_InitDevEx(char *IDCode)
+{
+    (void)IDCode;
+    state st;
+    return load_state(&st) == 0 ? &bc_handle : NULL;
+}
+
+API int BC_GetDevTime(void *dev, char *sPwd, char *timestr)
+{
+    state st;
+    if (dev != &bc_handle || !timestr || load_state(&st) != 0 || !sPwd || strcmp(sPwd, get(&st, "password", "000000")) != 0)
+        return -1;
+    camera_time(&st, "%Y%m%d%H%M%S", timestr, 15);
+    return 0;
+}
+
+API void BC_UnInitDevEx(void *dev) { (void)dev; }
 #endif

@@ -11,7 +11,7 @@
 #include "zfy-cmds.h"
 
 static const char USAGE[] =
-    "usage: zfy-probe --lib PATH [--password P] [--timeout-ms N] COMMAND...\n"
+    "usage: zfy-probe --lib PATH [--password P] [--timeout-ms N] [--info-layout 89|94] COMMAND...\n"
     "commands: init info sync-time msdc battery resolution time write-info\n"
     "write-info fields (UTF-8, omitted ones keep their value):\n"
     "  --serial S --badge B --user-name N --unit-no U --unit-name N\n";
@@ -56,25 +56,16 @@ static void load(const char *lib, unsigned syms)
     if (syms & S_MSDC) zs.set_msdc = (zfy_set_msdc_fn)need_sym(h, "SetMSDC");
     if (syms & S_BATT) zs.battery = (zfy_battery_fn)need_sym(h, "ReadDeviceBatteryDumpEnergy");
     if (syms & S_RES) zs.resolution = (zfy_resolution_fn)need_sym(h, "ReadDeviceResolution");
+    /* Optional, used where present: a clock getter (evidock's GetDevTime or the handle-based
+     * BC_ set), and the release of the connection under either spelling found in the headers. */
     zs.get_time = (zfy_get_time_fn)dlsym(h, "GetDevTime");
+    zs.bc_probe = (bc_probe_fn)dlsym(h, "BC_ProbeDevEx");
+    zs.bc_init = (bc_init_fn)dlsym(h, "BC_InitDevEx");
+    zs.bc_get_time = (bc_get_time_fn)dlsym(h, "BC_GetDevTime");
+    zs.bc_uninit = (bc_uninit_fn)dlsym(h, "BC_UnInitDevEx");
     zs.uninit = (zfy_uninit_fn)dlsym(h, "UnInit_Device");
-}
-
-static void parse_field(const struct wi_field *f, unsigned bit, const char *v)
-{
-    char msg[160];
-    int rc = utf8_to_gbk(v, (char *)&zs.wi + f->off, f->size, 0);
-    if (rc == GBK_OK) {
-        zs.wi_given |= bit;
-        return;
-    }
-    if (rc == GBK_TOO_LONG)
-        snprintf(msg, sizeof msg, "%s does not fit in %zu bytes of GBK", f->opt, f->size - 1);
-    else if (rc == GBK_UNREPRESENTABLE)
-        snprintf(msg, sizeof msg, "%s is not valid UTF-8 or has characters GBK cannot represent", f->opt);
-    else
-        snprintf(msg, sizeof msg, "iconv has no GBK converter");
-    fatal("usage", msg);
+    if (!zs.uninit)
+        zs.uninit = (zfy_uninit_fn)dlsym(h, "Uninit_Device");
 }
 
 int main(int argc, char **argv)
@@ -85,6 +76,7 @@ int main(int argc, char **argv)
     const struct zfy_command **cmds = calloc((size_t)argc, sizeof *cmds);
     size_t ncmds = 0;
     unsigned syms = 0;
+    int wi_given = 0;
     char msg[256];
     if (!cmds)
         fatal("usage", "out of memory");
@@ -97,10 +89,15 @@ int main(int argc, char **argv)
             }
             char *v = argv[++i];
             size_t k;
-            for (k = 0; k < N_WI && strcmp(a, WI_FIELDS[k].opt) != 0; k++)
+            for (k = 0; k < ZFY_N_FIELDS && strcmp(a, WI_OPTS[k]) != 0; k++)
                 ;
-            if (k < N_WI) {
-                parse_field(&WI_FIELDS[k], 1u << k, v);
+            if (k < ZFY_N_FIELDS) {
+                zs.wi_text[k] = v;
+                wi_given = 1;
+            } else if (strcmp(a, "--info-layout") == 0) {
+                zs.layout = zfy_layout_of(strcmp(v, "89") == 0 ? 89 : strcmp(v, "94") == 0 ? 94 : 0);
+                if (!zs.layout)
+                    fatal("usage", "--info-layout must be 89 or 94");
             } else if (strcmp(a, "--lib") == 0) {
                 lib = v;
             } else if (strcmp(a, "--password") == 0) {
@@ -130,10 +127,12 @@ int main(int argc, char **argv)
         fatal("usage", "--lib PATH is required");
     if (ncmds == 0)
         fatal("usage", "no command given");
-    if (zs.wi_given && !(syms & S_WRITE))
+    if (wi_given && !(syms & S_WRITE))
         fatal("usage", "write-info fields given without the write-info command");
-    if ((syms & S_WRITE) && !zs.wi_given)
+    if ((syms & S_WRITE) && !wi_given)
         fatal("usage", "write-info needs at least one of --serial --badge --user-name --unit-no --unit-name");
+    if (check_write_info(msg, sizeof msg))
+        fatal("usage", msg);
 
     watchdog_start(timeout_ms); /* before dlopen: library constructors may hang too */
     load(lib, syms);
@@ -145,7 +144,7 @@ int main(int argc, char **argv)
             all_ok = 0;
     }
     if (zs.connected == 1 && zs.uninit) {
-        int flag = 0;
+        int flag = 0; /* 4 zeroed bytes, as for every iRet */
         watchdog_current("uninit");
         zs.uninit(&flag);
     }

@@ -207,7 +207,7 @@ fi
 # --- project image ------------------------------------------------------------------------------------
 cd "$PROJECT"
 INPUTS=()
-for p in dist bin config package.json native-probes/build; do [ -e "$p" ] && INPUTS+=("$p"); done
+for p in dist bin config deploy package.json native-probes/build; do [ -e "$p" ] && INPUTS+=("$p"); done
 [ -e dist ] || log "warning: $PROJECT/dist missing (run the build): the guest gets no compiled evidock"
 if [ -f package-lock.json ] && [ -d node_modules ]; then
   # Runtime packages only (lockfile entries without "dev"), outermost directories first.

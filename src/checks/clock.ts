@@ -57,20 +57,52 @@ export function clockFlags(offsetS: number | null, cameraTime: Date | null, maxD
   return flags;
 }
 
-/** Pure: the latest start time the file names carry (camera clock), if the profile's names have one. */
-export function newestNameTime(profile: Profile, relPaths: readonly string[], timezone: string): Date | undefined {
-  let newest: Date | undefined;
+/** Pure: the file whose name carries the latest start time (camera clock), if the profile's names have one. */
+export function newestNamedFile(profile: Profile, relPaths: readonly string[], timezone: string): { rel: string; start: Date } | undefined {
+  let newest: { rel: string; start: Date } | undefined;
   for (const rel of relPaths) {
     const t = parseFileName(profile, path.posix.basename(rel), timezone).start;
-    if (t && (!newest || t > newest)) newest = t;
+    if (t && (!newest || t > newest.start)) newest = { rel, start: t };
   }
   return newest;
 }
 
+/** Pure: the latest start time the file names carry (camera clock), if the profile's names have one. */
+export function newestNameTime(profile: Profile, relPaths: readonly string[], timezone: string): Date | undefined {
+  return newestNamedFile(profile, relPaths, timezone)?.start;
+}
+
+/**
+ * An offset estimated from the evidence on the volume when the camera's clock cannot be read:
+ * the newest recording ended at start + duration on the camera's clock, and the camera was
+ * docked after that. Assuming it was docked as that recording ended (a body camera stops
+ * recording when docked) gives offsetS; the true offset is at least that much, and more by
+ * however long the camera sat undocked. Never a measurement: no drift alert is raised on it.
+ */
+export interface ClockEstimate {
+  offsetS: number;
+  basis: 'newest-file';
+  file: string;
+  /** The newest recording's start on the camera's clock, and its length (null: a photo or unknown). */
+  fileStart: Date;
+  durationS: number | null;
+}
+
+/** Pure: the estimate from the newest file and its duration, against the dock time. */
+export function estimateOffset(newest: { rel: string; start: Date } | undefined, durationS: number | null, dockTime: Date): ClockEstimate | null {
+  if (!newest) return null;
+  const end = newest.start.getTime() + (durationS ?? 0) * 1000;
+  return { offsetS: Math.round((end - dockTime.getTime()) / 1000), basis: 'newest-file', file: newest.rel, fileStart: newest.start, durationS };
+}
+
 export interface ClockReading {
   method: Profile['clock']['method'];
-  /** 'camera': read from the camera now; 'unmeasured': no way to read it (offset null). */
-  source: 'camera' | 'unmeasured';
+  /**
+   * 'camera': read from the camera now; 'estimate': not readable, `estimate` says what the files
+   * suggest (offsetS stays null: nothing was measured); 'unmeasured': no way to read it.
+   */
+  source: 'camera' | 'estimate' | 'unmeasured';
+  /** Measured camera − workstation offset; null unless source is 'camera'. */
   offsetS: number | null;
   cameraTime: Date | null;
   /** Newest start time in the file names (camera clock). */
@@ -80,18 +112,26 @@ export interface ClockReading {
    * least this much. (A file named earlier proves nothing: the camera may have sat undocked.)
    */
   aheadAtLeastS: number | null;
+  /** Offset estimated from the newest recording, when the clock could not be read. */
+  estimate: ClockEstimate | null;
 }
 
 /** Pure: combines a camera reading (if any) with the evidence of the file names. */
 export function clockReading(method: Profile['clock']['method'], camera: { cameraTime: Date; offsetS: number } | undefined,
-  newestFileTime: Date | undefined, now: Date): ClockReading {
+  newestFileTime: Date | undefined, now: Date, estimate: ClockEstimate | null = null): ClockReading {
   const newest = newestFileTime ?? null;
-  if (camera) return { method, source: 'camera', offsetS: camera.offsetS, cameraTime: camera.cameraTime, newestFileTime: newest, aheadAtLeastS: null };
+  if (camera) {
+    return { method, source: 'camera', offsetS: camera.offsetS, cameraTime: camera.cameraTime, newestFileTime: newest, aheadAtLeastS: null, estimate: null };
+  }
   const ahead = newest ? Math.floor((newest.getTime() - now.getTime()) / 1000) : 0;
-  return { method, source: 'unmeasured', offsetS: null, cameraTime: null, newestFileTime: newest, aheadAtLeastS: ahead > 0 ? ahead : null };
+  return { method, source: estimate ? 'estimate' : 'unmeasured', offsetS: null, cameraTime: null, newestFileTime: newest,
+    aheadAtLeastS: ahead > 0 ? ahead : null, estimate };
 }
 
-/** Pure: the flags of a reading; without a camera clock the file names stand in for it. */
+/**
+ * Pure: the flags of a reading; without a camera clock the file names stand in for it, but only
+ * for what they prove (a name later than now): an estimate never raises a drift alert.
+ */
 export function readingFlags(r: ClockReading, maxDriftSeconds: number): ClockFlag[] {
   if (r.source === 'camera') return clockFlags(r.offsetS, r.cameraTime, maxDriftSeconds);
   return clockFlags(r.aheadAtLeastS, r.newestFileTime, maxDriftSeconds, { lowerBound: true })
@@ -146,7 +186,7 @@ async function writeClockFile(root: string, rel: string, text: string): Promise<
  */
 export async function syncCameraClock(volume: DockedVolume, profile: Profile, timezone: string,
   now: () => Date = () => new Date()): Promise<ClockSyncResult | undefined> {
-  if (profile.clock.method === 'zfy') return { method: 'zfy', ...(await syncZfyClock(profile, volume.root, timezone)) };
+  if (profile.clock.method === 'zfy') return { method: 'zfy', ...(await syncZfyClock(profile, timezone)) };
   if (profile.clock.method !== 'timesetFile') return undefined;
   const file = profile.clock.file ?? DEFAULT_TIMESET_FILE;
   const format = profile.clock.format ?? DEFAULT_TIMESET_FORMAT;

@@ -69,7 +69,9 @@ export function registerIngestCommand(program: Command): void {
 function printSummary(s: DockSessionResult): void {
   const c = s.checks.clock;
   const offset = c.offsetS === null
-    ? `not measured${c.aheadAtLeastS ? ` (ahead by at least ${c.aheadAtLeastS} s)` : ''}` : `${c.offsetS} s (camera − workstation)`;
+    ? `not measured${c.aheadAtLeastS ? ` (ahead by at least ${c.aheadAtLeastS} s)` : ''}`
+      + `${c.estimate ? ` (estimated ${c.estimate.offsetS} s from the newest recording, not used to correct times)` : ''}`
+    : `${c.offsetS} s (camera − workstation)`;
   const storage = s.checks.storage ? `${Math.round(s.checks.storage.usedBytes / 1e6)} MB used, ${Math.round(s.checks.storage.freeBytes / 1e6)} MB free` : '?';
   const lines = [
     `session ${s.session}  device ${s.device}${s.badge ? `  badge ${s.badge}` : ''}  profile ${s.profile}${s.profileMatched ? '' : ' (no profile matched)'}  ${s.status}`,

@@ -19,7 +19,7 @@ export function registerSessionsCommands(program: Command): void {
         if (opts.json) { printJson(rows); return; }
         const table = renderTable(['id', 'device', 'status', 'started', 'files', 'stored', 'failed', 'clock Δ s', 'battery', 'usb serial'],
           rows.map((s) => [s.id, s.deviceSerial, s.status, s.startedAt, s.files, s.stored, s.failed,
-            s.clockOffsetS ?? '?', s.batteryPct === null ? '?' : `${s.batteryPct} %`, s.usbSerial ?? '']));
+            s.clockOffsetS === null ? '?' : s.clockSource?.startsWith('estimate') ? `~${s.clockOffsetS} (estimate)` : s.clockOffsetS, s.batteryPct === null ? '?' : `${s.batteryPct} %`, s.usbSerial ?? '']));
         process.stdout.write(`${table}${rows.length} session(s)\n`);
       } finally {
         await ctx.close();

@@ -86,7 +86,7 @@ function describe(r: SimResult): string {
     `camera ${r.serial}, badge ${r.badge} → ${where}`,
     `${r.personality} camera; ${count('video')} clips, ${count('photo')} photos, ${count('audio')} audio; camera clock ${r.clockOffset >= 0 ? '+' : ''}${r.clockOffset} s`,
     ...(r.personality === 'labelled' && !r.image ? ['a directory has no volume label: ingest it as an image (--image) or give the label yourself'] : []),
-    ...(r.zfyDir ? [`vendor interface state ${r.zfyDir}/zfy-state.ini; dock with EVIDOCK_ZFY_LIBRARY=native-probes/build/libzfy-sim.so`] : []),
+    ...(r.zfyDir ? [`vendor interface state ${r.zfyDir}/zfy-state.ini; dock with EVIDOCK_ZFY_LIBRARY=native-probes/build/libzfy-sim.so ZFY_SIM_DIR=${r.zfyDir} (or a profile with zfy.env)`] : []),
     ...r.files.map((f) => `  ${f.path}  recorded ${f.recordedStart}${f.seconds ? `  ${f.seconds} s` : ''}`),
   ];
   return `${lines.join('\n')}\n`;

@@ -78,6 +78,8 @@ export const profileSchema = z.object({
     password: z.string().default('000000'),
     env: z.record(z.string(), z.string()).optional().describe('extra environment for the vendor library'),
     timeoutMs: z.number().int().min(100).max(60_000).optional().describe('watchdog of one probe run (default 5000)'),
+    infoLayout: z.union([z.literal(89), z.literal(94)]).default(94)
+      .describe('ZFY_INFO layout of the vendor header: 94 (8/7/33/13/33 bytes, the common one) or 89 (7/6/32/12/32)'),
   }).strict().optional(),
   wipe: z.enum(['never', 'afterVerify']).default('never'),
 }).strict().superRefine((p, ctx) => {

@@ -27,14 +27,15 @@ const ok = z.literal(true);
 const successSchema = z.discriminatedUnion('cmd', [
   z.object({ cmd: z.literal('init'), ok, flag, idCode: z.string() }).strict(),
   z.object({
-    cmd: z.literal('info'), ok, flag,
+    cmd: z.literal('info'), ok, flag, layout: z.union([z.literal(89), z.literal(94)]),
     serial: z.string(), badge: z.string(), userName: z.string(), unitNo: z.string(), unitName: z.string(),
   }).strict(),
   z.object({ cmd: z.enum(['write-info', 'sync-time', 'msdc']), ok, flag }).strict(),
   z.object({ cmd: z.literal('battery'), ok, flag, percent: z.number().int() }).strict(),
   z.object({ cmd: z.literal('resolution'), ok, flag, width: z.number().int(), height: z.number().int() }).strict(),
   z.object({
-    cmd: z.literal('time'), ok, flag,
+    // BC_GetDevTime answers with no result flag
+    cmd: z.literal('time'), ok, flag: flag.optional(), getter: z.enum(['GetDevTime', 'BC_GetDevTime']),
     cameraTime: z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
     hostTime: z.iso.datetime(),
     // camera clock − host clock, reading the camera's wall time in the probe's TZ

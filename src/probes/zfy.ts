@@ -25,6 +25,8 @@ export interface ZfyProbeOptions {
   env?: NodeJS.ProcessEnv;
   /** Fields for `write-info` (UTF-8; omitted ones keep the camera's value). */
   writeInfo?: ZfyWriteInfo;
+  /** ZFY_INFO layout of the library's header (profile `zfy.infoLayout`, default 94). */
+  infoLayout?: 89 | 94;
   /** Config `timezone` ("local" or "+08:00"): the zone the camera's wall clock is read in. */
   timezone?: string;
   probePath?: string;
@@ -48,6 +50,7 @@ export function posixTz(timezone: string | undefined): string | undefined {
 export function zfyProbeArgs(opts: ZfyProbeOptions): string[] {
   const args = ['--lib', opts.lib, '--timeout-ms', String(opts.timeoutMs ?? 5000)];
   if (opts.password !== undefined) args.push('--password', opts.password);
+  if (opts.infoLayout !== undefined) args.push('--info-layout', String(opts.infoLayout));
   for (const [k, flag] of Object.entries(WRITE_INFO_FLAGS) as [keyof ZfyWriteInfo, string][]) {
     const v = opts.writeInfo?.[k];
     if (v !== undefined) args.push(flag, v);

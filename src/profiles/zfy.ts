@@ -1,21 +1,10 @@
-// A docked ZFY camera through the vendor interface: which library, how the simulated library
-// finds its camera, and the two probe runs of a dock (read at the start, set the clock at the end).
-import fs from 'node:fs/promises';
+// A docked ZFY camera through the vendor interface: which library, with which options, and the
+// two probe runs of a dock (read at the start, set the clock at the end).
 import path from 'node:path';
 import type { Profile } from '../config/schema.js';
 import { runZfyProbe, type ZfyCommand, type ZfyProbeOptions, type ZfyResult } from '../probes/zfy.js';
 import { parseWallClock } from './filename.js';
 import { INSTALL_ROOT } from './builtin.js';
-
-/**
- * The vendor interface cannot name a camera (Init_Device takes no address): a real library talks
- * to the one camera on its USB link. The simulated library (libzfy-sim.so) finds its camera
- * through the environment variable ZFY_SIM_DIR. `evidock sim camera --personality zfy` writes
- * this file into the camera's mass-storage volume, holding the absolute path of the camera's
- * state directory, and evidock passes it on as ZFY_SIM_DIR for that dock. A real vendor library
- * ignores the variable; a real camera has no such file.
- */
-export const ZFY_SIM_POINTER = 'ZFYSIM.TXT';
 
 /** The library a profile's probe loads: $EVIDOCK_ZFY_LIBRARY, else the profile's (relative paths from the install dir). */
 export function zfyLibrary(profile: Profile, env: NodeJS.ProcessEnv = process.env): string {
@@ -25,23 +14,20 @@ export function zfyLibrary(profile: Profile, env: NodeJS.ProcessEnv = process.en
   return lib.includes('/') ? path.resolve(INSTALL_ROOT, lib) : lib;
 }
 
-/** The simulated camera's state directory named by the volume's pointer file, when it is a sane one. */
-export async function zfySimDir(root: string): Promise<string | undefined> {
-  const text = await fs.readFile(path.join(root, ZFY_SIM_POINTER), 'utf8').catch(() => undefined);
-  const dir = text?.split(/\r?\n/)[0]?.trim();
-  if (!dir || !path.isAbsolute(dir)) return undefined;
-  const st = await fs.stat(path.join(dir, 'zfy-state.ini')).catch(() => undefined);
-  return st?.isFile() ? dir : undefined;
-}
-
-export async function zfyProbeBase(profile: Profile, root: string, timezone: string): Promise<Omit<ZfyProbeOptions, 'commands'>> {
-  const simDir = await zfySimDir(root);
+/**
+ * The probe's options for a profile. The vendor library finds its camera itself (Init_Device
+ * takes no address: a real library talks to the camera on its USB link); nothing on the camera's
+ * volume is read to steer it. The simulated library (libzfy-sim.so) is pointed at its camera
+ * through the profile's `zfy.env` (ZFY_SIM_DIR) or the daemon's own environment.
+ */
+export function zfyProbeBase(profile: Profile, timezone: string): Omit<ZfyProbeOptions, 'commands'> {
   return {
     lib: zfyLibrary(profile),
     password: profile.zfy?.password ?? '000000',
+    infoLayout: profile.zfy?.infoLayout ?? 94,
     timezone,
     ...(profile.zfy?.timeoutMs ? { timeoutMs: profile.zfy.timeoutMs } : {}),
-    env: { ...(profile.zfy?.env ?? {}), ...(simDir ? { ZFY_SIM_DIR: simDir } : {}) },
+    env: { ...(profile.zfy?.env ?? {}) },
   };
 }
 
@@ -51,8 +37,10 @@ export interface ZfyFailure { cmd: string; flag?: number | undefined; error: str
 export interface ZfyReading {
   info?: ZfyInfo;
   batteryPct?: number;
-  /** Camera clock read with GetDevTime (an optional extension many libraries lack). */
+  /** Camera clock read with GetDevTime or BC_GetDevTime (optional: the public ZFY headers have neither). */
   clock?: { cameraTime: Date; offsetS: number };
+  /** GetZFYInfo's answer did not fit the profile's zfy.infoLayout: the message names the key. */
+  layoutError?: string;
   resolution?: { width: number; height: number };
   failures: ZfyFailure[];
 }
@@ -74,12 +62,25 @@ export function readingFromResults(results: readonly ZfyResult[], timezone: stri
   return out;
 }
 
+/** Pure: the message for an answer that does not fit the layout, naming the profile key to change. */
+export function layoutErrorMessage(profile: Profile, probeError: string): string {
+  const layout = profile.zfy?.infoLayout ?? 94;
+  return `${probeError}; profile ${profile.name}: zfy.infoLayout is ${layout}, `
+    + `set it to ${layout === 94 ? 89 : 94} if the vendor's header declares the ${layout === 94 ? '7/6/32/12/32' : '8/7/33/13/33'} ZFY_INFO`;
+}
+
 /** One probe run at the start of a dock. Never throws: a probe that cannot run is a failure entry. */
-export async function readZfyCamera(profile: Profile, root: string, timezone: string,
+export async function readZfyCamera(profile: Profile, timezone: string,
   commands: readonly ZfyCommand[] = ['info', 'battery', 'resolution', 'time']): Promise<ZfyReading> {
   try {
-    const results = await runZfyProbe({ ...(await zfyProbeBase(profile, root, timezone)), commands });
-    return readingFromResults(results, timezone);
+    const results = await runZfyProbe({ ...zfyProbeBase(profile, timezone), commands });
+    const reading = readingFromResults(results, timezone);
+    const layout = reading.failures.find((f) => f.cmd === 'info' && f.error.startsWith('zfy-layout:'));
+    if (layout) {
+      reading.layoutError = layoutErrorMessage(profile, layout.error);
+      reading.failures = reading.failures.filter((f) => f !== layout);
+    }
+    return reading;
   } catch (err) {
     return { failures: [{ cmd: 'probe', error: (err as Error).message }] };
   }
@@ -88,14 +89,14 @@ export async function readZfyCamera(profile: Profile, root: string, timezone: st
 export interface ZfySyncResult { ok: boolean; flag?: number; error?: string; offsetAfterS?: number }
 
 /** SyncDevTime, then read the clock back where the library can. */
-export async function syncZfyClock(profile: Profile, root: string, timezone: string): Promise<ZfySyncResult> {
+export async function syncZfyClock(profile: Profile, timezone: string): Promise<ZfySyncResult> {
   try {
-    const results = await runZfyProbe({ ...(await zfyProbeBase(profile, root, timezone)), commands: ['sync-time', 'time'] });
+    const results = await runZfyProbe({ ...zfyProbeBase(profile, timezone), commands: ['sync-time', 'time'] });
     const sync = results[0];
     const after = results[1];
     if (!sync) return { ok: false, error: 'no answer' };
     if (!sync.ok) return { ok: false, ...(sync.flag === undefined ? {} : { flag: sync.flag }), error: sync.error };
-    return { ok: true, flag: sync.flag, ...(after?.ok && after.cmd === 'time' ? { offsetAfterS: after.offsetSeconds } : {}) };
+    return { ok: true, ...(sync.flag === undefined ? {} : { flag: sync.flag }), ...(after?.ok && after.cmd === 'time' ? { offsetAfterS: after.offsetSeconds } : {}) };
   } catch (err) {
     return { ok: false, error: (err as Error).message };
   }

@@ -71,11 +71,14 @@ export function dockFacts(volume: DockedVolume): DockFacts {
 
 interface PendingAlert { kind: string; severity: AlertSeverity; message: string }
 
-/** Pure: what the vendor interface's failures are worth telling someone. GetDevTime is optional. */
+/** Pure: what the vendor interface's failures are worth telling someone. A clock getter is optional. */
 export function zfyAlerts(reading: ZfyReading | undefined): PendingAlert[] {
+  const out: PendingAlert[] = [];
+  // The profile's ZFY_INFO layout does not match the library: no identity until an admin fixes it.
+  if (reading?.layoutError) out.push({ kind: 'zfy-layout', severity: 'critical', message: reading.layoutError });
   const real = reading?.failures.filter((f) => !(f.cmd === 'time' && f.error === 'unsupported')) ?? [];
-  if (real.length === 0) return [];
-  return [{ kind: 'zfy-probe', severity: 'warning',
+  if (real.length === 0) return out;
+  return [...out, { kind: 'zfy-probe', severity: 'warning',
     message: `vendor interface: ${real.map((f) => `${f.cmd}: ${f.error}${f.flag ? ` (flag ${f.flag})` : ''}`).join('; ')}` }];
 }
 
@@ -120,7 +123,7 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
 
   // The vendor interface first: identity, battery and clock in one probe run.
   const usesZfy = prof.identity.method === 'zfy' || prof.clock.method === 'zfy';
-  let zfy = usesZfy ? await readZfyCamera(prof, root, config.timezone) : undefined;
+  let zfy = usesZfy ? await readZfyCamera(prof, config.timezone) : undefined;
   pending.push(...zfyAlerts(zfy));
 
   const listing = await enumerateVolume(root, prof);
@@ -191,7 +194,7 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
   }, deps);
   const log = logger.child({ session: summary.session, device: summary.device });
   const c = checks.clock;
-  log.info(`dock checks: clock ${c.offsetS === null ? 'not measured' : `offset ${c.offsetS} s`}, battery ${checks.batteryPct ?? '?'} %, `
+  log.info(`dock checks: clock ${c.offsetS !== null ? `offset ${c.offsetS} s` : c.estimate ? `not measured (estimated ${c.estimate.offsetS} s from ${c.estimate.file})` : 'not measured'}, battery ${checks.batteryPct ?? '?'} %, `
     + `storage free ${checks.storage ? Math.round(checks.storage.freeBytes / 1e6) : '?'} MB`, { profile: prof.name, identity: source });
 
   const storedS = seconds();

@@ -1,5 +1,5 @@
 // The camera simulator used by tests, the demo and the benchmark.
-export { createCameraVolume, volumeLabel, LABEL_SIDECAR, ZFY_POINTER, type SimFile, type SimResult, type VolumeTarget } from './volume.js';
+export { createCameraVolume, volumeLabel, LABEL_SIDECAR, type SimFile, type SimResult, type VolumeTarget } from './volume.js';
 export { createCameraImage, imageSize, IMAGE_FILESYSTEMS, type ImageFs, type ImageOptions } from './image.js';
 export {
   resolveSimOptions, PERSONALITIES, SIM_NAMES, SimUsageError, randomSerial, randomBadge,

@@ -17,8 +17,6 @@ import {
  * prove it is ignored.
  */
 export const LABEL_SIDECAR = '.evidock-label';
-/** The zfy camera's pointer to its state dir (read by src/profiles/zfy.ts: ZFY_SIM_POINTER). */
-export const ZFY_POINTER = 'ZFYSIM.TXT';
 
 export interface SimFile {
   path: string;
@@ -78,12 +76,12 @@ export async function createCameraVolume(dir: string, opts: SimOptions = {}, tar
   let zfyDir: string | undefined;
   if (o.personality === 'zfy') {
     // The camera behind the vendor interface lives beside its volume, not on it: the volume
-    // may be a read-only mounted image. The volume points at it (see ZFY_SIM_POINTER).
+    // may be a read-only mounted image, and nothing on a camera's volume steers evidock. A dock
+    // reaches it as ZFY_SIM_DIR, through a test profile's zfy.env or the daemon's environment.
     zfyDir = path.resolve(opts.zfyDir ?? target.zfyDir ?? `${path.resolve(dir)}.zfy`);
     await mkdir(zfyDir, { recursive: true });
     if ((await readdir(zfyDir)).length > 0) throw new SimUsageError(`refusing to write into non-empty directory ${zfyDir}`);
     await writeFile(path.join(zfyDir, 'zfy-state.ini'), zfyStateText(o), 'utf8');
-    await writeFile(path.join(dir, ZFY_POINTER), `${zfyDir}\n`, 'utf8');
   }
   await mkdir(path.join(dir, MEDIA_DIR), { recursive: true });
 

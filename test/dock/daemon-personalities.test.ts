@@ -2,7 +2,8 @@
 // exFAT images of all three personalities (zfy, timeset, labelled) with no mount by hand; the
 // dock-time checks (clock offset, battery) are recorded and the camera clocks set afterwards
 // (ZFY SyncDevTime through the simulated vendor library; TIMESET.txt written through a
-// read-write remount that evidock makes only for that).
+// read-write remount that evidock makes only for that). Each zfy camera is claimed by a test
+// profile matching its volume label, whose zfy.env points the simulated library at its state.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { tempDir, writeConfig } from '../helpers/volumes.js';
 import { createCameraImage, type SimResult } from '../../src/sim/index.js';
 import { attachLoop, type LoopDevice } from '../../src/dock/loop.js';
 import { firstMissing, noFile, noFuse, noLoop, notRoot, skipUnless } from '../helpers/require.js';
+import { BUILTIN_PROFILES } from '../../src/profiles/builtin.js';
 
 const SIM_LIB = path.join(ROOT, 'native-probes/build/libzfy-sim.so');
 const canRun = !skipUnless('daemon docking the three camera personalities',
@@ -31,18 +33,33 @@ let cfg: { file: string; dataDir: string };
 const until = <T>(what: string, fn: () => T | undefined, ms = 120_000) => waitUntil(what, fn, ms, 200);
 const json = (args: string[]) => { const r = runCli(['--config', cfg.file, ...args, '--json']); return r.code === 0 ? JSON.parse(r.stdout) : undefined; };
 
+/** The two zfy cameras: serial (so the label CAM_<serial> is known before they are made) and state dir. */
+const ZFY_CAMS = { 'zfy-fat': 'ZFYFAT1', 'zfy-exfat': 'ZFYEXF1' } as const;
+const zfyState = (name: string) => path.join(making, `${name}.img.zfy`);
+
 async function camera(name: string, fsType: 'fat32' | 'exfat', personality: 'zfy' | 'timeset' | 'labelled', clockOffset: number): Promise<SimResult> {
   const tmp = path.join(making, `${name}.img`);
-  const sim = await createCameraImage(tmp, fsType, { personality, clockOffset, clips: 2, seconds: 2, photos: 1, audio: 1 });
+  const serial = (ZFY_CAMS as Record<string, string>)[name];
+  const sim = await createCameraImage(tmp, fsType, { personality, clockOffset, clips: 2, seconds: 2, photos: 1, audio: 1, ...(serial ? { serial } : {}) });
   const image = path.join(images, `${name}.img`);
-  fs.renameSync(tmp, image); // the zfy state dir stays beside the made image, where ZFYSIM.TXT points
+  fs.renameSync(tmp, image); // the zfy state dir stays in making/, where the test profile's zfy.env points
   return { ...sim, image };
+}
+
+/** Built-in profiles, plus one per simulated zfy camera: zfy-generic's rules on its label, its state in zfy.env. */
+function profilesYaml(): string {
+  const zfy = BUILTIN_PROFILES.find((p) => p.name === 'zfy-generic')!;
+  const sims = Object.entries(ZFY_CAMS).map(([name, serial]) => ({
+    ...zfy, name: `${name}-sim`, match: { usb: [], labelPattern: `^CAM_${serial}$` },
+    zfy: { ...zfy.zfy!, library: SIM_LIB, env: { ZFY_SIM_DIR: zfyState(name) } },
+  }));
+  return `profiles: ${JSON.stringify([...sims, ...BUILTIN_PROFILES])}\n`;
 }
 
 beforeAll(async () => {
   if (!canRun) return;
-  cfg = writeConfig(dir, `dock:\n  includeLoopDevices: true\n  loopBackingDir: ${JSON.stringify(images)}\n  pollMs: 300\ningest:\n  concurrency: 3\nclock:\n  maxDriftSeconds: 30\n`);
-  daemon = spawnCli(['--config', cfg.file, 'daemon'], { env: { EVIDOCK_ZFY_LIBRARY: SIM_LIB } });
+  cfg = writeConfig(dir, `dock:\n  includeLoopDevices: true\n  loopBackingDir: ${JSON.stringify(images)}\n  pollMs: 300\ningest:\n  concurrency: 3\nclock:\n  maxDriftSeconds: 30\n${profilesYaml()}`);
+  daemon = spawnCli(['--config', cfg.file, 'daemon']);
   daemon.stderr?.on('data', (b) => process.env.EVIDOCK_TEST_VERBOSE && process.stderr.write(b));
   exited = new Promise((r) => daemon!.on('exit', (c) => r(c)));
   await until('daemon', () => (fs.existsSync(path.join(cfg.dataDir, 'run/daemon.json')) ? true : undefined));
@@ -81,7 +98,7 @@ describe.skipIf(!canRun)('daemon docking the three camera personalities', () => 
       expect(Math.abs((s.clockOffsetS ?? 999) - c.sim.clockOffset)).toBeLessThanOrEqual(2);
       expect(s.batteryPct).not.toBeNull();
       // SyncDevTime through the simulated vendor library zeroed the camera's offset.
-      const state = fs.readFileSync(path.join(making, `${c.sim.image!.endsWith('zfy-fat.img') ? 'zfy-fat' : 'zfy-exfat'}.img.zfy`, 'zfy-state.ini'), 'utf8');
+      const state = fs.readFileSync(path.join(zfyState(c.sim.image!.endsWith('zfy-fat.img') ? 'zfy-fat' : 'zfy-exfat'), 'zfy-state.ini'), 'utf8');
       expect(state).toMatch(/^clockOffset=0$/m);
     }
     expect(by(cams[1]!.sim.serial).profile).toMatch(/timeset/);

@@ -34,7 +34,10 @@ describe('evidock ingest on each kind of camera', () => {
   it('zfy: checks in the summary, raw and corrected times in recordings list', () => {
     const made = simCamera('zfy', ['--personality', 'zfy', '--clock-offset', '-90', '--battery', '71']);
     expect(fs.existsSync(path.join(made.zfyDir!, 'zfy-state.ini'))).toBe(true);
-    const r = runCli(['--config', cfg.file, 'ingest', path.join(dir, 'zfy'), '--json'], { env });
+    // A directory shows no USB facts to match on: the profile is named, and the simulated library is
+    // pointed at the camera through the environment, as the simulator's summary says.
+    const r = runCli(['--config', cfg.file, 'ingest', path.join(dir, 'zfy'), '--profile', 'zfy-generic', '--json'],
+      { env: { ...env, ZFY_SIM_DIR: made.zfyDir! } });
     expect(r.code, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s).toMatchObject({ device: made.serial, profile: 'zfy-generic', files: 2, stored: 2, failed: 0, errors: [],

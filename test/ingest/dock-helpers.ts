@@ -10,9 +10,22 @@ import { directoryVolume } from '../../src/ingest/directory-volume.js';
 import type { DockedVolume } from '../../src/dock/volume.js';
 import { configSchema, type Config, type Profile } from '../../src/config/schema.js';
 import { SIM_LIB } from '../probes/zfy-sim.js';
+import { directoryVolume } from '../../src/ingest/directory-volume.js';
+import type { DockedVolume } from '../../src/dock/volume.js';
 import { tempDir } from '../helpers/volumes.js';
 
-export const PROFILES: Profile[] = BUILTIN_PROFILES.map((p) => (p.name === 'zfy-generic' ? { ...p, zfy: { library: SIM_LIB, password: '000000' } } : p));
+/** The built-in profiles, zfy-generic's library the simulated one; `zfySimDir` points it at a camera (zfy.env). */
+export function profilesFor(zfySimDir?: string, zfy: Partial<NonNullable<Profile['zfy']>> = {}): Profile[] {
+  return BUILTIN_PROFILES.map((p) => (p.name === 'zfy-generic'
+    ? { ...p, zfy: { library: SIM_LIB, password: '000000', infoLayout: 94, ...(zfySimDir ? { env: { ZFY_SIM_DIR: zfySimDir } } : {}), ...zfy } }
+    : p));
+}
+export const PROFILES: Profile[] = profilesFor();
+
+/** A simulated ZFY camera's directory as docked: the SCSI strings a real one shows on USB. */
+export async function zfyCameraVolume(dir: string): Promise<DockedVolume> {
+  return { ...(await directoryVolume(dir)), device: { vendor: 'ZFY', model: 'DSJ-Y1' } };
+}
 
 export interface Station { dir: string; dataDir: string; custody: Custody; store: ObjectStore; logger: Logger; config: Config; close(): void }
 

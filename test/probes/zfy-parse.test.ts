@@ -10,8 +10,13 @@ describe('parseZfyLine', () => {
     ['{"cmd":"battery","ok":true,"flag":3,"percent":87}', { cmd: 'battery', ok: true, flag: 3, percent: 87 }],
     ['{"cmd":"info","ok":false,"flag":4,"error":"password failed"}', { cmd: 'info', ok: false, flag: 4, error: 'password failed' }],
     ['{"cmd":"load","ok":false,"error":"dlopen failed: x"}', { cmd: 'load', ok: false, error: 'dlopen failed: x' }],
-    ['{"cmd":"time","ok":true,"flag":3,"cameraTime":"2026-11-26 08:30:00","hostTime":"2026-11-26T00:30:01.250Z","offsetSeconds":-1}',
-      { cmd: 'time', ok: true, flag: 3, cameraTime: '2026-11-26 08:30:00', hostTime: '2026-11-26T00:30:01.250Z', offsetSeconds: -1 }],
+    ['{"cmd":"time","ok":true,"flag":3,"getter":"GetDevTime","cameraTime":"2026-11-26 08:30:00","hostTime":"2026-11-26T00:30:01.250Z","offsetSeconds":-1}',
+      { cmd: 'time', ok: true, flag: 3, getter: 'GetDevTime', cameraTime: '2026-11-26 08:30:00', hostTime: '2026-11-26T00:30:01.250Z', offsetSeconds: -1 }],
+    // BC_GetDevTime has no result flag
+    ['{"cmd":"time","ok":true,"getter":"BC_GetDevTime","cameraTime":"2026-11-26 08:30:00","hostTime":"2026-11-26T00:30:01.250Z","offsetSeconds":0}',
+      { cmd: 'time', ok: true, getter: 'BC_GetDevTime', cameraTime: '2026-11-26 08:30:00', hostTime: '2026-11-26T00:30:01.250Z', offsetSeconds: 0 }],
+    ['{"cmd":"info","ok":true,"flag":3,"layout":89,"serial":"A","badge":"B","userName":"","unitNo":"","unitName":""}',
+      { cmd: 'info', ok: true, flag: 3, layout: 89, serial: 'A', badge: 'B', userName: '', unitNo: '', unitName: '' }],
   ])('accepts %s', (line, want) => {
     expect(parseZfyLine(line)).toEqual(want);
   });
@@ -24,7 +29,8 @@ describe('parseZfyLine', () => {
     ['unknown command', '{"cmd":"reboot","ok":true,"flag":3}', /line 3 is malformed \(cmd: /],
     ['extra key', '{"cmd":"msdc","ok":true,"flag":7,"volume":"/dev/sdb"}', /line 3 is malformed .*volume/],
     ['failure without error', '{"cmd":"info","ok":false,"flag":4}', /line 3 is malformed \(error: /],
-    ['bad camera time', '{"cmd":"time","ok":true,"flag":3,"cameraTime":"26/11/2026","hostTime":"2026-11-26T00:30:01Z","offsetSeconds":0}', /cameraTime/],
+    ['bad camera time', '{"cmd":"time","ok":true,"flag":3,"getter":"GetDevTime","cameraTime":"26/11/2026","hostTime":"2026-11-26T00:30:01Z","offsetSeconds":0}', /cameraTime/],
+    ['an unknown layout', '{"cmd":"info","ok":true,"flag":3,"layout":90,"serial":"A","badge":"B","userName":"","unitNo":"","unitName":""}', /layout/],
   ])('rejects %s, naming the probe and the line', (_name, line, re) => {
     expect(() => parseZfyLine(line, 3)).toThrow(ZfyProbeError);
     expect(() => parseZfyLine(line, 3)).toThrow(re);
@@ -73,6 +79,7 @@ describe('helpers', () => {
     'zfyFlagName(%i) = %s', (flag, name) => { expect(zfyFlagName(flag)).toBe(name); });
 
   it('builds the probe argv', () => {
+    expect(zfyProbeArgs({ lib: '/v.so', commands: ['info'], infoLayout: 89 })).toEqual(['--lib', '/v.so', '--timeout-ms', '5000', '--info-layout', '89', 'info']);
     expect(zfyProbeArgs({ lib: '/v.so', commands: ['write-info', 'info'], password: '1', timeoutMs: 900,
       writeInfo: { userName: '张三', badge: '000001' } }))
       .toEqual(['--lib', '/v.so', '--timeout-ms', '900', '--password', '1', '--badge', '000001', '--user-name', '张三', 'write-info', 'info']);

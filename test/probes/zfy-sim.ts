@@ -8,8 +8,16 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const NATIVE = path.join(ROOT, 'native-probes');
 export const PROBE = path.join(NATIVE, 'build/zfy-probe');
+/** 94-byte ZFY_INFO, int *iRet, plus evidock's GetDevTime extension. */
 export const SIM_LIB = path.join(NATIVE, 'build/libzfy-sim.so');
+/** As the public headers: 94-byte ZFY_INFO, int *iRet, no clock getter. */
 export const SIM_LIB_NOTIME = path.join(NATIVE, 'build/libzfy-sim-notime.so');
+/** 89-byte ZFY_INFO (7/6/32/12/32), no clock getter, Uninit_Device spelled so. */
+export const SIM_LIB_89 = path.join(NATIVE, 'build/libzfy-sim-89.so');
+/** short *iRet, no clock getter. */
+export const SIM_LIB_IRET16 = path.join(NATIVE, 'build/libzfy-sim-iret16.so');
+/** The handle-based BC_GetDevTime instead of GetDevTime. */
+export const SIM_LIB_BC = path.join(NATIVE, 'build/libzfy-sim-bc.so');
 
 export function buildProbes(): void {
   execFileSync('make', ['-s', '-C', NATIVE], { stdio: ['ignore', 'inherit', 'inherit'] });

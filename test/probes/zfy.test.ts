@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZfyProbeError, runZfyProbe, type ZfyResult } from '../../src/probes/zfy.js';
-import { PROBE, SIM_LIB, SIM_LIB_NOTIME, buildProbes, makeCamera, readState } from './zfy-sim.js';
+import {
+  PROBE, SIM_LIB, SIM_LIB_89, SIM_LIB_BC, SIM_LIB_IRET16, SIM_LIB_NOTIME, buildProbes, makeCamera, readState,
+} from './zfy-sim.js';
 import { skipUnless } from '../helpers/require.js';
 
 const dirs: string[] = [];
@@ -31,20 +33,29 @@ describe('zfy-probe with libzfy-sim', () => {
     const results = await run(dir, ['init', 'info']);
     expect(results).toEqual([
       { cmd: 'init', ok: true, flag: 1, idCode: 'ABC1234' },
-      { cmd: 'info', ok: true, flag: 3, serial: 'ABC1234', badge: '000123', userName: '张三',
+      { cmd: 'info', ok: true, flag: 3, layout: 94, serial: 'ABC1234', badge: '000123', userName: '张三',
         unitNo: '330100000001', unitName: '某某县市场监督管理局' },
     ]);
   });
 
-  it('turns bytes that are not GBK into U+FFFD and never reads past an unterminated field', async () => {
-    // cSerial filled to all 8 bytes without a NUL; userName: 张 then a lone lead byte 0xD5.
-    const raw = Buffer.alloc(94);
-    raw.write('ABCDEFGH', 0, 'latin1');
-    raw.write('000123', 8, 'latin1');
-    Buffer.from([0xd5, 0xc5, 0xd5]).copy(raw, 15);
-    const dir = camera({ infoHex: raw.toString('hex') });
-    const info = only(await run(dir, ['info']), 'info');
-    expect(info).toMatchObject({ ok: true, serial: 'ABCDEFGH', badge: '000123', userName: '张\ufffd' });
+  // Each answer is checked against the layout before anything in it is believed.
+  const raw94 = (edit: (b: Buffer) => void) => {
+    const b = Buffer.alloc(94);
+    b.write('ABC1234', 0, 'latin1');
+    b.write('000123', 8, 'latin1');
+    edit(b);
+    return b.toString('hex');
+  };
+  it.each([
+    ['a field filled to the last byte (no terminator)', raw94((b) => b.write('ABCDEFGH', 0, 'latin1')), /serial \(bytes 0-7\) has no terminator within 8 bytes/],
+    ['a lone GBK lead byte', raw94((b) => Buffer.from([0xd5, 0xc5, 0xd5]).copy(b, 15)), /userName \(bytes 15-47\) is not GBK text/],
+    ['bytes after a terminator', raw94((b) => { b[16] = 0x41; }), /userName \(bytes 15-47\) has bytes after its terminator/],
+  ])('refuses an answer with %s: a zfy-layout error, nothing decoded', async (_what, infoHex, why) => {
+    const info = only(await run(camera({ infoHex }), ['info']), 'info');
+    expect(info).toMatchObject({ ok: false, flag: 3 });
+    if (info.ok) throw new Error('unreachable');
+    expect(info.error).toMatch(/^zfy-layout: GetZFYInfo's answer does not fit the 94-byte ZFY_INFO: /);
+    expect(info.error).toMatch(why);
   });
 
   it('write-info stores UTF-8 names that read back through GBK', async () => {
@@ -68,7 +79,7 @@ describe('zfy-probe with libzfy-sim', () => {
     const dir = camera({ clockOffset: -3600 });
     const results = await run(dir, ['time', 'sync-time', 'time']);
     const [before, sync, after] = results;
-    expect(before).toMatchObject({ cmd: 'time', ok: true, flag: 3 });
+    expect(before).toMatchObject({ cmd: 'time', ok: true, flag: 3, getter: 'GetDevTime' });
     expect(sync).toEqual({ cmd: 'sync-time', ok: true, flag: 5 });
     expect(after).toMatchObject({ cmd: 'time', ok: true, flag: 3 });
     if (!before?.ok || before.cmd !== 'time' || !after?.ok || after.cmd !== 'time') throw new Error('unreachable');
@@ -156,12 +167,15 @@ describe('zfy-probe with libzfy-sim', () => {
   const hasValgrind = spawnSync('valgrind', ['--version']).status === 0;
   it.skipIf(skipUnless('zfy-probe under valgrind', !hasValgrind && 'valgrind is not installed'))('has no invalid reads on the info path, even with unterminated, non-GBK fields (valgrind)', () => {
     const raw = Buffer.alloc(94, 0xff); // every field full, no NUL anywhere, none of it GBK
-    const dirs2 = [camera(), camera({ infoHex: raw.toString('hex') })];
-    for (const dir of dirs2) {
+    const runs: [string, string, string, number][] = [
+      [camera(), SIM_LIB, '94', 0], [camera({ infoHex: raw.toString('hex') }), SIM_LIB, '94', 1],
+      [camera(), SIM_LIB_89, '89', 0], [camera(), SIM_LIB, '89', 1], [camera(), SIM_LIB_89, '94', 1],
+    ];
+    for (const [dir, lib, layout, status] of runs) {
       const r = spawnSync('valgrind', ['-q', '--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=definite',
-        PROBE, '--lib', SIM_LIB, 'init', 'info'], { encoding: 'utf8', env: { ...process.env, ZFY_SIM_DIR: dir }, timeout: 60_000 });
+        PROBE, '--lib', lib, '--info-layout', layout, 'init', 'info'], { encoding: 'utf8', env: { ...process.env, ZFY_SIM_DIR: dir }, timeout: 60_000 });
       expect(r.stderr).not.toMatch(/Invalid read|uninitialised|Invalid write/);
-      expect(r.status).toBe(0);
+      expect(r.status, `${lib} read as ${layout}`).toBe(status);
       expect(r.stdout.trim().split('\n')).toHaveLength(2);
     }
   });
@@ -174,5 +188,77 @@ describe('zfy-probe with libzfy-sim', () => {
     const err = await run(dir, ['info'], { probePath: fake, timeoutMs: 100, graceMs: 200 }).catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect((err as Error).message).toMatch(/did not exit within 300 ms.*killed/);
+  });
+});
+
+// One simulated library per family of public headers (native-probes/Makefile), the probe the same.
+describe('zfy-probe against each header variant', () => {
+  const INFO = { serial: 'ABC1234', badge: '000123', userName: '张三', unitNo: '330100000001', unitName: '某某县市场监督管理局' };
+
+  it('89-byte ZFY_INFO: read and written with zfy.infoLayout 89, fields filling their whole width', async () => {
+    const dir = camera({ serial: 'ZFY0089', badge: '654321', unitNo: '330100000002' });
+    const results = await run(dir, ['info', 'write-info', 'info'], {
+      lib: SIM_LIB_89, infoLayout: 89, writeInfo: { userName: '名'.repeat(16), unitName: '单'.repeat(16) },
+    });
+    expect(results[0]).toEqual({ cmd: 'info', ok: true, flag: 3, layout: 89, ...INFO, serial: 'ZFY0089', badge: '654321', unitNo: '330100000002' });
+    expect(results[1]).toEqual({ cmd: 'write-info', ok: true, flag: 3 });
+    expect(results[2]).toMatchObject({ ok: true, userName: '名'.repeat(16), unitName: '单'.repeat(16), serial: 'ZFY0089' });
+    expect(readState(dir)).toMatchObject({ name: '名'.repeat(16), badge: '654321' });
+  });
+
+  it('a layout that does not match the library is a zfy-layout error either way, never wrong fields', async () => {
+    const dir = camera();
+    const as94 = only(await run(dir, ['info'], { lib: SIM_LIB_89, infoLayout: 94 }), 'info');
+    expect(as94).toMatchObject({ ok: false, error: expect.stringMatching(/^zfy-layout: .*94-byte ZFY_INFO: serial \(bytes 0-7\) has no terminator/) });
+    const as89 = only(await run(dir, ['info'], { lib: SIM_LIB, infoLayout: 89 }), 'info');
+    expect(as89).toMatchObject({ ok: false, error: expect.stringMatching(/^zfy-layout: .*89-byte ZFY_INFO: the library wrote past byte 89/) });
+  });
+
+  it('refuses a write-info value longer than the 89-byte layout\'s field', async () => {
+    const err = await run(camera(), ['write-info'], { lib: SIM_LIB_89, infoLayout: 89, writeInfo: { badge: '1234567' } }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('zfy-probe: --badge does not fit in 6 bytes of GBK');
+  });
+
+  it('16-bit iRet: every flag reads right (connect, password, time set, mass storage)', async () => {
+    const dir = camera({ clockOffset: 77 });
+    expect(await run(dir, ['init', 'info', 'sync-time', 'msdc', 'battery'], { lib: SIM_LIB_IRET16 })).toEqual([
+      { cmd: 'init', ok: true, flag: 1, idCode: 'ABC1234' },
+      { cmd: 'info', ok: true, flag: 3, layout: 94, ...INFO },
+      { cmd: 'sync-time', ok: true, flag: 5 },
+      { cmd: 'msdc', ok: true, flag: 7 },
+      { cmd: 'battery', ok: true, flag: 3, percent: 87 },
+    ]);
+    expect(readState(dir)).toMatchObject({ clockOffset: '0', msdc: '1' });
+    const wrong = camera({ password: '999999' });
+    expect(await run(wrong, ['info'], { lib: SIM_LIB_IRET16 })).toEqual([{ cmd: 'info', ok: false, flag: 4, error: 'password failed' }]);
+    expect(await run(path.join(wrong, 'absent'), ['battery'], { lib: SIM_LIB_IRET16 })).toEqual([{ cmd: 'battery', ok: false, flag: 2, error: 'connect failed' }]);
+  });
+
+  it('SyncDevTime takes the password, not a device id: a wrong one leaves the clock alone', async () => {
+    for (const lib of [SIM_LIB, SIM_LIB_NOTIME, SIM_LIB_89, SIM_LIB_IRET16, SIM_LIB_BC]) {
+      const dir = camera({ clockOffset: 300, password: '246810' });
+      expect(await run(dir, ['sync-time'], { lib, password: '000000' }), lib).toEqual([{ cmd: 'sync-time', ok: false, flag: 4, error: 'password failed' }]);
+      expect(readState(dir).clockOffset).toBe('300');
+      expect(await run(dir, ['sync-time'], { lib, password: '246810' }), lib).toEqual([{ cmd: 'sync-time', ok: true, flag: 5 }]);
+      expect(readState(dir).clockOffset).toBe('0');
+    }
+  });
+
+  it('reads the clock through BC_GetDevTime (YYYYMMDDhhmmss) where the library has that instead', async () => {
+    const dir = camera({ clockOffset: -7200 });
+    const t = only(await run(dir, ['time'], { lib: SIM_LIB_BC }), 'time');
+    expect(t).toMatchObject({ ok: true, getter: 'BC_GetDevTime', cameraTime: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/) });
+    if (!t.ok || t.cmd !== 'time') throw new Error('unreachable');
+    expect(Math.abs(t.offsetSeconds + 7200)).toBeLessThanOrEqual(1);
+    expect(await run(camera({ password: '1' }), ['time'], { lib: SIM_LIB_BC })).toEqual([
+      { cmd: 'time', ok: false, error: 'camera time is not YYYY-MM-DD HH:MM:SS or YYYYMMDDhhmmss' }]);
+  });
+
+  it('calls the optional release under either spelling (UnInit_Device, Uninit_Device) once per run', async () => {
+    for (const lib of [SIM_LIB, SIM_LIB_89]) {
+      const dir = camera({ uninitCount: 0 });
+      await run(dir, ['info', 'battery'], { lib, infoLayout: lib === SIM_LIB_89 ? 89 : 94 });
+      expect(readState(dir).uninitCount, lib).toBe('1');
+    }
   });
 });

@@ -63,14 +63,16 @@ describe('matchProfile', () => {
 
   it('picks the built-in profile of each simulated camera kind, first match first', async () => {
     const names = async (facts: DockFacts) => (await matchProfile(BUILTIN_PROFILES, facts))?.name;
-    expect(await names({ root: dir('z', { 'ZFYSIM.TXT': '/x\n', 'DEVICE.ID': 'serial=A' }) })).toBe('zfy-generic');
+    // A ZFY camera is known by what it shows on USB, never by a file on its volume.
+    expect(await names({ root: dir('z', { 'ZFYSIM.TXT': '/x\n', 'DCIM/a': '' }) })).toBeUndefined();
+    expect(await names({ root: dir('z2', { 'DCIM/a': '' }), vendor: 'ZFY', model: 'DSJ-Y1' })).toBe('zfy-generic');
     expect(await names({ root: dir('t', { 'DEVINFO.TXT': 'serial=A' }) })).toBe('timeset-massstorage');
     expect(await names({ root: dir('l', { 'DCIM/a': '' }), label: 'LAB0001' })).toBe('labelled-massstorage');
     expect(await names({ root: dir('g', { 'DEVICE.ID': 'serial=A' }), label: 'CAM_ABC1234' })).toBe('generic');
     expect(await names({ root: dir('u', { 'DCIM/a': '' }), label: 'NO NAME' })).toBeUndefined();
-    // A real ZFY camera on USB: its ids match but it has no simulator marker, so the built-in
-    // (a template with placeholder ids) does not claim it — a site profile must.
-    expect(await names({ root: dir('real', {}), usbVid: 'ffff', usbPid: '0f01', vendor: 'ZFY' })).toBeUndefined();
+    // A ZFY camera on USB with the profile's ids and SCSI strings; another vendor's ids do not match.
+    expect(await names({ root: dir('real', {}), usbVid: 'ffff', usbPid: '0f01', vendor: 'ZFY' })).toBe('zfy-generic');
+    expect(await names({ root: dir('other', {}), usbVid: '1111', usbPid: '0f01', vendor: 'ZFY' })).toBeUndefined();
   });
 
   it('a marker file outranks a label pattern (a generic camera whose label looks like a device id)', async () => {

@@ -8,7 +8,8 @@ import { runDockSession } from '../../src/session/dock-session.js';
 import { directoryVolume } from '../../src/ingest/directory-volume.js';
 import { createCameraVolume, bootTimesetCamera } from '../../src/sim/index.js';
 import { buildProbes, readState } from '../probes/zfy-sim.js';
-import { ctxOf, labelledVolume, station, type Station } from '../ingest/dock-helpers.js';
+import { ctxOf, labelledVolume, profilesFor, station, zfyCameraVolume, type Station } from '../ingest/dock-helpers.js';
+import { SIM_LIB_89, SIM_LIB_NOTIME } from '../probes/zfy-sim.js';
 
 beforeAll(() => buildProbes());
 const stations: Station[] = [];
@@ -27,7 +28,7 @@ describe('a ZFY camera', () => {
     const s = open({ devices: [{ serial: 'ZFY0001', badge: '000777' }] });
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'zfy', serial: 'ZFY0001', badge: '000777', clockOffset: -3600, battery: 64 });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s);
+    const r = await runDockSession(await zfyCameraVolume(cam), ctxOf(s, profilesFor(made.zfyDir)), s);
 
     expect(r).toMatchObject({ device: 'ZFY0001', badge: '000777', profile: 'zfy-generic', profileMatched: true, identitySource: 'zfy',
       unknown: [], status: 'complete', stored: made.files.length, failed: 0 });
@@ -65,7 +66,7 @@ describe('a ZFY camera', () => {
     const made = await createCameraVolume(cam, { ...sim, personality: 'zfy', serial: 'ZFY0002', badge: '000778' });
     // The clock battery died after these files were named: it now counts from 2010-01-01.
     setState(made.zfyDir!, { clockOffset: Math.round((Date.parse('2010-01-01T03:00:00Z') - Date.now()) / 1000) });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s);
+    const r = await runDockSession(await zfyCameraVolume(cam), ctxOf(s, profilesFor(made.zfyDir)), s);
     expect(r.alerts.map((a) => [a.kind, a.severity])).toEqual([['clock-lost', 'critical'], ['clock-drift', 'warning']]);
     expect(r.checks.clock.cameraTime!.startsWith('2010-01-01')).toBe(true);
     for (const row of s.custody.listRecordings()) expect(row).toMatchObject({ correctedStart: null, clockOffsetS: null });
@@ -77,8 +78,8 @@ describe('a ZFY camera', () => {
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'zfy', serial: 'ZFY0003', badge: '000779', clockOffset: 500 });
     setState(made.zfyDir!, { serial: 'OTHER01' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s);
-    expect(r).toMatchObject({ device: 'ZFY0003', identitySource: 'none', checks: { clock: { source: 'unmeasured' }, batteryPct: null } });
+    const r = await runDockSession(await zfyCameraVolume(cam), ctxOf(s, profilesFor(made.zfyDir)), s);
+    expect(r).toMatchObject({ device: 'ZFY0003', identitySource: 'none', checks: { clock: { source: 'estimate', offsetS: null }, batteryPct: null } });
     expect(r.alerts.map((a) => a.kind)).toContain('identity-mismatch');
     expect(r.clockSync).toEqual({ skipped: 'the vendor interface did not identify this camera' });
     expect(readState(made.zfyDir!).clockOffset).toBe('500');
@@ -88,9 +89,46 @@ describe('a ZFY camera', () => {
     const s = open();
     const cam = path.join(s.dir, 'cam');
     const made = await createCameraVolume(cam, { ...sim, personality: 'zfy', serial: 'ZFY0004', badge: '000780', password: '135790' });
-    const r = await runDockSession(await directoryVolume(cam), ctxOf(s), s);
+    const r = await runDockSession(await zfyCameraVolume(cam), ctxOf(s, profilesFor(made.zfyDir)), s);
     expect(r).toMatchObject({ device: 'ZFY0004', badge: '000780', stored: made.files.length, checks: { clock: { offsetS: null } } });
     expect(r.alerts.find((a) => a.kind === 'zfy-probe')?.message).toMatch(/info: password failed \(flag 4\)/);
+  });
+
+  it('a library without a clock getter: the offset is estimated from the newest recording, labelled, never alerted', async () => {
+    const s = open();
+    const cam = path.join(s.dir, 'cam');
+    // An hour slow, far past maxDriftSeconds: a measured offset this size would raise clock-drift.
+    const made = await createCameraVolume(cam, { ...sim, personality: 'zfy', serial: 'ZFY0005', badge: '000781', clockOffset: -3600 });
+    const newest = made.files.reduce((a, b) => (a.cameraStart > b.cameraStart ? a : b));
+    const dockedAt = new Date(Date.parse(newest.recordedStart) + (newest.seconds ?? 0) * 1000 + 90_000); // 90 s after it ended
+    const r = await runDockSession(await zfyCameraVolume(cam), ctxOf(s, profilesFor(made.zfyDir, { library: SIM_LIB_NOTIME })), s,
+      { now: () => dockedAt });
+    const est = r.checks.clock.estimate!;
+    expect(r.checks.clock).toMatchObject({ method: 'zfy', source: 'estimate', offsetS: null, cameraTime: null });
+    expect(est).toMatchObject({ basis: 'newest-file', file: newest.path, fileStart: newest.cameraStart });
+    expect(est.durationS === null ? 0 : Math.abs(est.durationS - (newest.seconds ?? 0))).toBeLessThanOrEqual(0.2);
+    // camera − workstation: −3600 s, less the 90 s it sat docked after the recording (an estimate is at least that close)
+    expect(Math.abs(est.offsetS - (-3600 - 90))).toBeLessThanOrEqual(1);
+    expect(r.alerts.map((a) => a.kind)).not.toContain('clock-drift');
+    expect(s.custody.getSession(r.session)).toMatchObject({ clockSource: 'estimate:newest-file', clockOffsetS: est.offsetS, cameraTime: null });
+    // No recording is corrected by a guess.
+    for (const row of s.custody.listRecordings()) expect(row).toMatchObject({ correctedStart: null, clockOffsetS: null });
+    expect(r.clockSync).toMatchObject({ method: 'zfy', ok: true, flag: 5 });
+  });
+
+  it('a profile whose ZFY_INFO layout is not the library\'s: a zfy-layout alert naming zfy.infoLayout, files ingested by name', async () => {
+    const s = open();
+    const cam = path.join(s.dir, 'cam');
+    const made = await createCameraVolume(cam, { ...sim, personality: 'zfy', serial: 'ZFY0006', badge: '000782' });
+    const r = await runDockSession(await zfyCameraVolume(cam), ctxOf(s, profilesFor(made.zfyDir, { library: SIM_LIB_89 })), s);
+    expect(r).toMatchObject({ device: 'ZFY0006', stored: made.files.length, identitySource: 'none' });
+    const alert = r.alerts.find((a) => a.kind === 'zfy-layout');
+    expect(alert).toMatchObject({ severity: 'critical' });
+    expect(alert!.message).toMatch(/94-byte ZFY_INFO.*profile zfy-generic: zfy\.infoLayout is 94, set it to 89/);
+    expect(r.alerts.map((a) => a.kind)).not.toContain('zfy-probe');
+    const fixed = await runDockSession(await zfyCameraVolume(cam), ctxOf(s, profilesFor(made.zfyDir, { library: SIM_LIB_89, infoLayout: 89 })), s);
+    expect(fixed).toMatchObject({ device: 'ZFY0006', identitySource: 'zfy' });
+    expect(fixed.alerts.map((a) => a.kind)).not.toContain('zfy-layout');
   });
 });
 

@@ -17,12 +17,11 @@ const mtools = (cmd: string, args: string[]) => execFileSync(cmd, args, { encodi
 const media = (dir: string) => readdirSync(path.join(dir, 'DCIM/100MEDIA')).sort();
 
 describe('personalities as directories', () => {
-  it('zfy: a state dir for libzfy-sim.so beside the volume, which points at it', async () => {
+  it('zfy: a state dir for libzfy-sim.so beside the volume, nothing about it on the volume', async () => {
     const dir = path.join(root, 'zfy');
     const r = await createCameraVolume(dir, { ...base, personality: 'zfy', clockOffset: -600, battery: 33, password: '246810' });
     expect(r.zfyDir).toBe(`${dir}.zfy`);
-    expect(readdirSync(dir).sort()).toEqual(['DCIM', 'ZFYSIM.TXT']);
-    expect(readFileSync(path.join(dir, 'ZFYSIM.TXT'), 'utf8')).toBe(`${dir}.zfy\n`);
+    expect(readdirSync(dir).sort()).toEqual(['DCIM']);
     expect(readState(r.zfyDir!)).toEqual({
       serial: 'KND0001', badge: '000321', name: r.name, unitNo: '000000000000', unitName: '某某县市场监督管理局',
       password: '246810', clockOffset: '-600', battery: '33', width: '320', height: '240', msdc: '0', hang: '0',
@@ -69,12 +68,12 @@ describe('personalities as FAT32 images', () => {
     expect(mtools('mdir', ['-b', '-i', img, '::/'])).not.toMatch(/evidock-label/);
   });
 
-  it('zfy: the camera state beside the image, the pointer inside it', async () => {
+  it('zfy: the camera state beside the image, nothing pointing at it inside', async () => {
     const img = path.join(root, 'zfy.img');
     const r = await createCameraImage(img, 'fat32', { ...base, personality: 'zfy' });
     expect(r.zfyDir).toBe(`${img}.zfy`);
     expect(readState(r.zfyDir!).serial).toBe('KND0001');
-    expect(mtools('mtype', ['-i', img, '::ZFYSIM.TXT'])).toBe(`${img}.zfy\n`);
+    expect(mtools('mdir', ['-b', '-i', img, '::/'])).not.toMatch(/ZFYSIM/i);
     expect(r.label).toBe('CAM_KND0001');
     await expect(createCameraImage(path.join(root, 'zfy2.img'), 'fat32', { ...base, personality: 'zfy', zfyDir: r.zfyDir! }))
       .rejects.toThrow(/non-empty directory/);

@@ -24,6 +24,8 @@ export interface TestbedArtefacts {
   projectCached: boolean;
   /** Time build.sh reported for itself. */
   ms: number;
+  /** Kernel command line, when the guest variant needs its own (default: the busybox guest's). */
+  append?: string;
 }
 
 export interface BuildOptions {

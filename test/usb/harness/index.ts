@@ -10,3 +10,4 @@ export { stopAllGuests } from './registry.js';
 export { makeFatImage, makeExfatImage, fillFat, type CameraFile, type ImageOptions } from './images.js';
 export { waitForUsbDisk, waitForDiskGone, settle, lsblk, usbSysDevices, type LsblkDevice } from './guest-usb.js';
 export { GuestEvidock, GUEST_EVIDOCK, type LogEntry, type MountEntry, type SessionLog } from './evidock.js';
+export { buildSystemdTestbed, startSystemdGuest, SYSTEMD_BUILD_SCRIPT, type SystemdArtefacts } from './systemd-guest.js';

@@ -43,7 +43,7 @@ export function qemuArgs(a: TestbedArtefacts, dir: string, o: QemuOptions, scrat
     '-accel', 'tcg,thread=multi', '-smp', String(o.smp ?? 2), '-m', String(o.memoryMiB ?? 1024),
     '-nodefaults', '-no-user-config', '-display', 'none', '-monitor', 'none', '-no-reboot',
     '-serial', `file:${path.join(dir, 'console.log')}`,
-    '-kernel', a.kernel, '-initrd', a.initrd, '-append', 'console=ttyS0 quiet panic=-1',
+    '-kernel', a.kernel, '-initrd', a.initrd, '-append', a.append ?? 'console=ttyS0 quiet panic=-1',
     '-device', 'qemu-xhci,id=xhci',
     '-qmp', `unix:${path.join(dir, 'qmp.sock')},server=on,wait=off`,
     '-drive', `if=none,id=project,file=${esc(a.projectImage)},format=raw,readonly=on`,
