@@ -32,6 +32,9 @@ PKGS=(ffmpeg xorriso dcfldd dosfstools exfatprogs mtools fusefat exfat-fuse fuse
 BINS=(ffmpeg xorriso dcfldd mkfs.vfat mkfs.exfat mcopy fusefat mount.exfat-fuse fusermount3 losetup udevadm strace systemd-analyze bc /usr/bin/time qemu-system-x86_64 qemu-img busybox)
 missing=()
 for i in "${!BINS[@]}"; do command -v "${BINS[$i]}" >/dev/null 2>&1 || missing+=("${PKGS[$i]}"); done
+# A CJK font for the watermarks of exported and viewed copies (Chinese names must render).
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
+  || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "apt-get install ${missing[*]}"

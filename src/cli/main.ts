@@ -11,11 +11,13 @@ import { registerStatusCommand } from './status.js';
 import { registerDaemonCommand } from './daemon.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerSessionsCommands } from './sessions.js';
+import { registerAccessCommands } from './access.js';
 import { exitCodeFor, EXIT } from './exit.js';
 
 const program = new Command('evidock')
   .description('body-worn camera evidence workstation: verified ingest and chain of custody')
   .option('--config <file>', 'YAML configuration (else $EVIDOCK_CONFIG, else the embedded default)')
+  .option('--as <badge>', 'root only: act for this officer (audited as such)')
   .showHelpAfterError()
   .exitOverride();
 
@@ -28,6 +30,7 @@ registerStatusCommand(program);
 registerDaemonCommand(program);
 registerDeployCommands(program);
 registerSessionsCommands(program);
+registerAccessCommands(program);
 
 try {
   await program.parseAsync(process.argv);

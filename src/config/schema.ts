@@ -18,6 +18,7 @@ export const officerSchema = z.object({
   name: z.string().min(1),
   osUser: z.string().min(1).optional().describe('OS account mapped to this officer for the CLI'),
   roles: z.array(roles).default(['officer']),
+  unit: z.string().min(1).optional().describe('unit code of this officer (default: the station unit, unit.code)'),
 }).strict();
 
 export const rosterDeviceSchema = z.object({
@@ -112,6 +113,15 @@ export const configSchema = z.object({
   clock: z.object({
     maxDriftSeconds: z.number().min(0).default(30),
   }).strict().default({ maxDriftSeconds: 30 }),
+  access: z.object({
+    defaultHours: z.number().positive().max(24 * 365).default(24)
+      .describe('how long an approved view/copy grant lasts unless the request or the approver says otherwise'),
+    maxHours: z.number().positive().max(24 * 365).default(24 * 30).describe('longest grant anyone may ask for or give'),
+    player: z.array(z.string().min(1)).min(1).optional()
+      .describe('command that plays a watermarked view copy, the file appended (e.g. [mpv, --really-quiet]); absent: the path is printed'),
+    font: z.string().optional()
+      .describe('font file for watermarks (default: a CJK font found by fc-match, e.g. fonts-wqy-zenhei or fonts-noto-cjk)'),
+  }).strict().default({ defaultHours: 24, maxHours: 24 * 30 }),
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   }).strict().default({ level: 'info' }),

@@ -3,3 +3,8 @@ export { probeMedia, parseFfprobeJson, MediaProbeError, type MediaInfo, type Med
 export { makeClip, makeAudio, makePhoto, restampMedia, type ClipOptions, type AudioOptions, type PhotoOptions } from './generate.js';
 export { readTopLevelBoxes, type Mp4Box } from './mp4-boxes.js';
 export { runTool, MediaToolError, type MediaTool } from './run.js';
+export { runToolBinary } from './run.js';
+export {
+  decodeFrameRgb, findCjkFont, tagAudio, watermarkLayout, watermarkPhoto, watermarkVideo, WatermarkError, KNOWN_CJK_FONTS,
+  type RgbFrame, type WatermarkInput, type WatermarkLayout,
+} from './watermark.js';
