@@ -65,7 +65,7 @@ function guarded(deps: AccessDeps, actor: Actor, action: string, id: number, fn:
   } catch (e) {
     if (e instanceof RefusedInTx) {
       const row = deps.custody.getAccessRequest(id);
-      refuse(deps, actor, action, e.verdict, { request: id, ...(row ? { unit: row.unit } : {}) });
+      refuse(deps, actor, action, e.verdict, { request: id, ...(row ? { unit: row.unit, recordings: row.recordings } : {}) });
     }
     throw e;
   }
@@ -108,7 +108,7 @@ export function requestAccess(deps: AccessDeps, actor: Actor, input: RequestInpu
 export function approveAccess(deps: AccessDeps, actor: Actor, id: number, opts: { hours?: number | undefined } = {}): AccessRequestRow {
   const row = requireRequest(deps, id);
   const first = checkDecision(actor, row, deps.custody.now());
-  if (!first.ok) refuse(deps, actor, `approve request ${id}`, first, { request: id, unit: row.unit });
+  if (!first.ok) refuse(deps, actor, `approve request ${id}`, first, { request: id, unit: row.unit, recordings: row.recordings });
   let hours: number;
   try {
     hours = grantHours({ approver: opts.hours, requested: row.hours, defaultHours: deps.settings.defaultHours, maxHours: deps.settings.maxHours });
@@ -126,7 +126,7 @@ export function rejectAccess(deps: AccessDeps, actor: Actor, id: number, reason:
   if (!reason.trim()) throw new AccessUsageError('--reason must say why the request is rejected');
   const row = requireRequest(deps, id);
   const first = checkDecision(actor, row, deps.custody.now());
-  if (!first.ok) refuse(deps, actor, `reject request ${id}`, first, { request: id, unit: row.unit });
+  if (!first.ok) refuse(deps, actor, `reject request ${id}`, first, { request: id, unit: row.unit, recordings: row.recordings });
   return guarded(deps, actor, `reject request ${id}`, id, (check) => deps.custody.transitionAccessRequest(id, actor.badge,
     (r, now) => check(checkDecision(actor, r, now)),
     { status: 'rejected', decidedBy: actor.badge, reason: reason.trim() }, 'access.reject',
@@ -136,7 +136,7 @@ export function rejectAccess(deps: AccessDeps, actor: Actor, id: number, reason:
 export function revokeAccess(deps: AccessDeps, actor: Actor, id: number, reason?: string): AccessRequestRow {
   const row = requireRequest(deps, id);
   const first = checkRevoke(actor, row, deps.custody.now());
-  if (!first.ok) refuse(deps, actor, `revoke request ${id}`, first, { request: id, unit: row.unit });
+  if (!first.ok) refuse(deps, actor, `revoke request ${id}`, first, { request: id, unit: row.unit, recordings: row.recordings });
   return guarded(deps, actor, `revoke request ${id}`, id, (check) => deps.custody.transitionAccessRequest(id, actor.badge,
     (r, now) => check(checkRevoke(actor, r, now)),
     { status: 'revoked', revokedBy: actor.badge, reason: reason?.trim() || null }, 'access.revoke',
