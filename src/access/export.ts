@@ -1,9 +1,10 @@
 // `evidock export REQUEST --to DIR`: watermarked copies of the granted recordings, a manifest with
 // the SHA-256 of every original and copy, and a receipt signed with the station key. The grant is
-// checked before any work and again in the transaction that marks it used; files appear in DIR
-// only after that commit, so nothing leaves under a grant revoked meanwhile.
+// checked before any work and again in the transaction that marks it used; the copies are made in
+// the service's own staging area and appear in DIR only after that commit, so nothing leaves under
+// a grant revoked meanwhile, and a killed export leaves nothing in DIR.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../custody/index.js';
 import { findCjkFont } from '../media/index.js';
@@ -11,6 +12,7 @@ import { AccessUsageError } from './errors.js';
 import { makeCopy, sha256Of, watermarkLines, type MadeCopy } from './copies.js';
 import { signReceipt, STATION_PUBKEY_FILE } from './receipt.js';
 import { authorizeUse, recordUse, type AccessDeps } from './service.js';
+import { stagingDir } from './staging.js';
 import type { Actor } from './types.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -53,8 +55,7 @@ export async function exportRequest(deps: AccessDeps, actor: Actor, id: number, 
   const grant = authorizeUse(deps, actor, id, 'export');
   const dir = path.resolve(to);
   emptyTarget(dir);
-  const staging = path.join(dir, `.partial-${process.pid}`);
-  mkdirSync(staging, { mode: 0o700 });
+  const staging = stagingDir('export', deps.dataDir);
   try {
     const at = deps.custody.now();
     const name = deps.roster.nameOf(actor.badge) ?? actor.name;
@@ -94,8 +95,8 @@ export async function exportRequest(deps: AccessDeps, actor: Actor, id: number, 
       to: dir, manifestSha256: manifestHash, receiptSha256: createHash('sha256').update(receipt).digest('hex'),
       files: made.map((m) => ({ recordingId: m.recordingId, originalSha256: m.originalSha256, copySha256: m.sha256, watermark: m.watermark })),
     });
-    // Committed: only now do the files appear under --to.
-    for (const f of readdirSync(staging)) renameSync(path.join(staging, f), path.join(dir, f));
+    // Committed: only now do the files appear under --to (copied: it may be another file system).
+    for (const f of readdirSync(staging)) copyFileSync(path.join(staging, f), path.join(dir, f));
     rmSync(staging, { recursive: true, force: true });
     return {
       request: id,

@@ -1,13 +1,12 @@
 // `evidock view REQUEST REC`: a watermarked temporary copy (mode 0600 in a private temp dir),
 // shown with the player from YAML or handed to `show` (the CLI prints its path and waits), and
 // removed afterwards whatever happens. The view is audited before the copy is shown.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { chmodSync, rmSync } from 'node:fs';
 import { findCjkFont } from '../media/index.js';
 import { makeCopy, watermarkLines } from './copies.js';
 import { runPlayer } from './player.js';
 import { authorizeUse, recordUse, type AccessDeps } from './service.js';
+import { stagingDir } from './staging.js';
 import type { Actor } from './types.js';
 
 export interface ViewResult { request: number; recordingId: number; copySha256: string; removed: boolean; playerExit?: number }
@@ -15,7 +14,7 @@ export interface ViewResult { request: number; recordingId: number; copySha256: 
 export async function viewRecording(deps: AccessDeps, actor: Actor, id: number, recordingId: number,
   show: (file: string) => Promise<void>): Promise<ViewResult> {
   const grant = authorizeUse(deps, actor, id, 'view', [recordingId]);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'evidock-view-'));
+  const dir = stagingDir('view', deps.dataDir);
   try {
     const at = deps.custody.now();
     const lines = watermarkLines({ request: id, unit: deps.station.code, at, badge: actor.badge, name: deps.roster.nameOf(actor.badge) ?? actor.name, use: 'view' });

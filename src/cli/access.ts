@@ -64,16 +64,17 @@ function printRequests(rows: AccessListItem[]): void {
   process.stdout.write(`${t.toString()}\n${rows.length} request(s)\n`);
 }
 
-/** No player configured: print the path and wait for Enter (or end of input, or Ctrl-C). */
+/** No player configured: print the path and wait for Enter (or end of input, Ctrl-C, SIGTERM); the copy is removed after. */
 function waitForReader(file: string): Promise<void> {
   process.stdout.write(`${file}\n`);
   process.stderr.write('watermarked view copy above; press Enter when done (it is removed then)\n');
   return new Promise((resolve) => {
     const rl = readline.createInterface({ input: process.stdin });
-    const done = () => { rl.close(); process.off('SIGINT', done); resolve(); };
+    const done = () => { rl.close(); process.off('SIGINT', done); process.off('SIGTERM', done); resolve(); };
     rl.once('line', done);
     rl.once('close', done);
     process.once('SIGINT', done);
+    process.once('SIGTERM', done);
   });
 }
 

@@ -121,6 +121,30 @@ describe('evidock export', () => {
   });
 });
 
+describe('export staging', () => {
+  it('leaves nothing in its staging area and removes what a killed export left there', () => {
+    const exports = path.join(st.dataDir, 'tmp', 'exports');
+    expect(fs.readdirSync(exports)).toEqual([]);
+    const stale = path.join(exports, 'export-2147483646-zzzzzz'); // a pid that cannot be alive
+    fs.mkdirSync(stale);
+    fs.writeFileSync(path.join(stale, 'leak.jpg'), 'unreleased copy');
+    const photo = st.byKind('photo');
+    const again = request(st, '000123', [photo.id], 'copy');
+    ok(st.as('000789', ['access', 'approve', String(again)]));
+    ok(st.as('000123', ['export', String(again), '--to', path.join(st.dir, 'export-2')]));
+    expect(fs.readdirSync(exports)).toEqual([]);
+  });
+
+  it('refuses a --to directory that is not empty', () => {
+    const photo = st.byKind('photo');
+    const again = request(st, '000123', [photo.id], 'copy');
+    ok(st.as('000789', ['access', 'approve', String(again)]));
+    const r = st.as('000123', ['export', String(again), '--to', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not empty/);
+  });
+});
+
 describe('evidock view', () => {
   it('plays a watermarked temporary copy with the configured player and removes it afterwards', async () => {
     const video = st.byKind('video');
@@ -147,13 +171,14 @@ describe('evidock report access', () => {
       byPerson: { badge: string; name: string; requests: number; approved: number; views: number; exports: number }[];
       byRecording: { recordingId: number; views: number; exports: number; viewedBy: string[]; exportedBy: string[] }[];
     };
-    expect(r.byPerson.find((p) => p.badge === '000123')).toMatchObject({ name: '张伟', requests: 2, views: 1, exports: 1 });
+    expect(r.byPerson.find((p) => p.badge === '000123')).toMatchObject({ name: '张伟', requests: 4, views: 1, exports: 2 });
     expect(r.byPerson.find((p) => p.badge === '000790')).toMatchObject({ approved: 1 });
+    expect(r.byPerson.find((p) => p.badge === '000789')).toMatchObject({ approved: 3 });
     const video = r.byRecording.find((x) => x.recordingId === st.byKind('video').id)!;
     expect(video).toMatchObject({ exports: 1, views: 1, viewedBy: ['000123'], exportedBy: ['000123'] });
     const csv = ok(st.as('000789', ['report', 'access', '--format', 'csv'])).stdout.split('\n');
     expect(csv[0]).toBe('scope,key,name,requests,approved,rejected,revoked,views,exports,refused,failed,viewedBy,exportedBy');
-    expect(csv).toContain('person,000123,张伟,2,0,0,0,1,1,0,0,,');
+    expect(csv).toContain('person,000123,张伟,4,0,0,0,1,2,0,0,,');
   });
 
   it('is refused to an officer', () => {
