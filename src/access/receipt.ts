@@ -1,14 +1,15 @@
 // The station key signs export receipts (Ed25519, node:crypto). The private key lives at
-// <dataDir>/keys/station-ed25519.pem (PKCS#8, mode 0600), its public key beside it as
-// station-ed25519.pub.pem (SPKI), so anyone can check a receipt with stock OpenSSL:
-//   openssl pkeyutl -verify -pubin -inkey station-ed25519.pub.pem -rawin -in receipt.json -sigfile receipt.json.sig
-// signReceipt is the one function that signs; the people-and-proof work's checkpoint key is meant to be the same file.
+// <dataDir>/keys/station.key (PKCS#8 PEM, mode 0600, directory 0700), its public key beside it as
+// station.pub (SPKI PEM) — the same files, in the same formats, as the key that signs audit
+// checkpoints — so anyone can check a receipt with stock OpenSSL:
+//   openssl pkeyutl -verify -pubin -inkey station.pub -rawin -in receipt.json -sigfile receipt.json.sig
+// signReceipt is the one function that signs receipts.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const STATION_KEY_FILE = 'station-ed25519.pem';
-export const STATION_PUBKEY_FILE = 'station-ed25519.pub.pem';
+export const STATION_KEY_FILE = 'station.key';
+export const STATION_PUBKEY_FILE = 'station.pub';
 
 export function keyPaths(dataDir: string): { dir: string; privateKey: string; publicKey: string } {
   const dir = path.join(dataDir, 'keys');
@@ -24,19 +25,25 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-/** The station's private key, made on first use; 'wx' makes a concurrent first use keep one key. */
+/**
+ * The station's private key, made on first use: written whole to a temp file, then hard-linked into
+ * place, so a concurrent first use never reads half a key and never replaces the winner's.
+ */
 function stationKey(dataDir: string): KeyObject {
   const p = keyPaths(dataDir);
   let pem = readIfExists(p.privateKey);
   if (pem === undefined) {
     mkdirSync(p.dir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
+    const tmp = `${p.privateKey}.${process.pid}.tmp`;
+    writeFileSync(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     try {
-      writeFileSync(p.privateKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      linkSync(tmp, p.privateKey);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    } finally {
+      rmSync(tmp, { force: true });
     }
-    chmodSync(p.privateKey, 0o600);
     pem = readFileSync(p.privateKey, 'utf8');
   }
   const key = createPrivateKey(pem);

@@ -55,7 +55,7 @@ function approvedExport(): boolean {
   say(`evidock export ${id} --to ${out}`);
   if (cli(['--as', DEMO_OFFICER, 'export', id, '--to', out]).code !== 0) return false;
   say('the receipt verified with stock OpenSSL against the station key');
-  const v = spawnSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', path.join(dataDir, 'keys', 'station-ed25519.pub.pem'),
+  const v = spawnSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', path.join(dataDir, 'keys', 'station.pub'),
     '-rawin', '-in', path.join(out, 'receipt.json'), '-sigfile', path.join(out, 'receipt.json.sig')], { encoding: 'utf8' });
   process.stdout.write(v.stdout + v.stderr);
   say('evidock report access');

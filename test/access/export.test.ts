@@ -96,8 +96,8 @@ describe('evidock export', () => {
   });
 
   it('signs a receipt with the station key that openssl verifies, and a changed receipt does not', () => {
-    const pub = path.join(st.dataDir, 'keys', 'station-ed25519.pub.pem');
-    expect(fs.statSync(path.join(st.dataDir, 'keys', 'station-ed25519.pem')).mode & 0o777).toBe(0o600);
+    const pub = path.join(st.dataDir, 'keys', 'station.pub');
+    expect(fs.statSync(path.join(st.dataDir, 'keys', 'station.key')).mode & 0o777).toBe(0o600);
     const verify = (file: string) => spawnSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', file, '-sigfile', result.signature], { encoding: 'utf8' });
     const good = verify(result.receipt);
     expect(good.status, good.stdout + good.stderr).toBe(0);
