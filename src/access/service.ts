@@ -105,6 +105,19 @@ export function requestAccess(deps: AccessDeps, actor: Actor, input: RequestInpu
   );
 }
 
+/** --case NO: the recordings the case register links to it. */
+export function recordingsOfCase(deps: AccessDeps, caseNo: string): number[] {
+  let ids: number[] | undefined;
+  try {
+    ids = deps.custody.recordingIdsOfCase(caseNo);
+  } catch (e) {
+    throw new AccessUsageError(`--case ${caseNo}: ${(e as Error).message}; name the recordings with --recordings`);
+  }
+  if (ids === undefined) throw new AccessUsageError(`--case ${caseNo}: no such case`);
+  if (ids.length === 0) throw new AccessUsageError(`--case ${caseNo}: no recordings are linked to this case`);
+  return ids;
+}
+
 export function approveAccess(deps: AccessDeps, actor: Actor, id: number, opts: { hours?: number | undefined } = {}): AccessRequestRow {
   const row = requireRequest(deps, id);
   const first = checkDecision(actor, row, deps.custody.now());

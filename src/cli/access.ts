@@ -9,7 +9,7 @@ import { exportRequest } from '../access/export.js';
 import { accessReport, accessReportCsv, COUNTERS } from '../access/report.js';
 import { rosterFromConfig } from '../access/roster.js';
 import {
-  approveAccess, listAccess, listItem, rejectAccess, requestAccess, revokeAccess, type AccessDeps, type AccessListItem,
+  approveAccess, listAccess, listItem, recordingsOfCase, rejectAccess, requestAccess, revokeAccess, type AccessDeps, type AccessListItem,
 } from '../access/service.js';
 import type { AccessKind, Actor } from '../access/types.js';
 import { viewRecording } from '../access/view.js';
@@ -92,11 +92,8 @@ export function registerAccessCommands(program: Command): void {
     .action((opts: { recordings?: number[]; case?: string; purpose: string; kind: AccessKind; hours?: number; json?: boolean }, cmd: Command) =>
       withAccess(cmd, (deps, actor) => {
         if (opts.recordings && opts.case) throw new AccessUsageError('give --recordings or --case, not both');
-        if (opts.case !== undefined) {
-          // The case register (case open|link) is another part of evidock; until it is wired here, name the recordings.
-          throw new AccessUsageError(`--case ${opts.case}: this station has no case register yet; name the recordings with --recordings`);
-        }
-        const r = requestAccess(deps, actor, { recordings: opts.recordings ?? [], purpose: opts.purpose, kind: opts.kind, hours: opts.hours });
+        const recordings = opts.case !== undefined ? recordingsOfCase(deps, opts.case) : opts.recordings ?? [];
+        const r = requestAccess(deps, actor, { recordings, caseNo: opts.case, purpose: opts.purpose, kind: opts.kind, hours: opts.hours });
         if (opts.json) printJson({ id: r.id, status: r.status });
         else process.stdout.write(`request ${r.id}: ${r.kind} of recording ${r.recordings.join(', ')} for ${r.hours} h, pending; a head or admin of unit ${r.unit} other than you decides\n`);
       }));

@@ -113,3 +113,15 @@ export function listAccessAudit(ctx: Ctx, range: { from?: string | undefined; to
     { seq: number; at: string; actor: string; event: string; payload: string }[];
   return rows.map((r) => ({ seq: r.seq, at: r.at, actor: r.actor, event: r.event, payload: JSON.parse(r.payload) as Record<string, unknown> }));
 }
+
+/**
+ * The recordings linked to a case (retention's case register, table case_links), or undefined when
+ * the case is unknown. Throws when this database has no case register at all.
+ */
+export function recordingIdsOfCase(ctx: Ctx, caseNo: string): number[] | undefined {
+  const has = (name: string) => stmt(ctx.db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  if (!has('cases') || !has('case_links')) throw new Error('this custody database has no case register');
+  if (ctx.db.prepare('SELECT 1 FROM cases WHERE no = ?').get(caseNo) === undefined) return undefined;
+  return (ctx.db.prepare('SELECT DISTINCT recording_id AS id FROM case_links WHERE case_no = ? ORDER BY recording_id').all(caseNo) as { id: number }[])
+    .map((r) => r.id);
+}

@@ -13,7 +13,7 @@ import {
 } from './recordings.js';
 import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
 import {
-  auditAccess, createAccessRequest, getAccessRequest, listAccessAudit, listAccessRequests, transitionAccessRequest,
+  auditAccess, createAccessRequest, getAccessRequest, listAccessAudit, listAccessRequests, recordingIdsOfCase, transitionAccessRequest,
   type AccessTransition,
 } from './access.js';
 import type * as T from './types.js';
@@ -97,6 +97,8 @@ export class Custody {
   }
   auditAccess(event: string, payload: Record<string, unknown>, actor: string): void { auditAccess(this.#ctx, event, payload, actor); }
   listAccessAudit(range: { from?: string; to?: string } = {}): T.AuditEntryLite[] { return listAccessAudit(this.#ctx, range); }
+  /** Recordings linked to a case; undefined for an unknown case; throws without a case register. */
+  recordingIdsOfCase(caseNo: string): number[] | undefined { return recordingIdsOfCase(this.#ctx, caseNo); }
   /** The custody clock (injectable in tests), ISO-8601 UTC. */
   now(): string { return this.#ctx.now(); }
 

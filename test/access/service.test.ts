@@ -6,7 +6,9 @@ import { ObjectStore } from '../../src/store/index.js';
 import { openCustody, type Custody } from '../../src/custody/index.js';
 import { NotPermittedError } from '../../src/access/errors.js';
 import { rosterFromConfig } from '../../src/access/roster.js';
-import { approveAccess, authorizeUse, listAccess, recordUse, requestAccess, revokeAccess, type AccessDeps } from '../../src/access/service.js';
+import {
+  approveAccess, authorizeUse, listAccess, recordingsOfCase, recordUse, requestAccess, revokeAccess, type AccessDeps,
+} from '../../src/access/service.js';
 import type { Actor } from '../../src/access/types.js';
 import { sha, tempDir } from '../custody/helpers.js';
 
@@ -85,5 +87,23 @@ describe('access service', () => {
       recordedStart: '2026-12-01T07:00:00.000Z', startSource: 'filename', mediaKind: 'video',
     });
     expect(() => requestAccess(split, requester, { recordings: [...recs, 3], purpose: 'x', kind: 'view' })).toThrow(/one request per unit/);
+  });
+
+  it('--case takes the recordings the case register links to the case', () => {
+    expect(() => recordingsOfCase(deps, 'A-1')).toThrow(/no case register/);
+    custody.close();
+    // The case register's tables as the retention work defines them (cases, case_links).
+    const db = new Database(`${tmp.dir}/custody.db`);
+    db.exec(`CREATE TABLE cases (no TEXT PRIMARY KEY, title TEXT NOT NULL, opened_at TEXT NOT NULL, opened_by TEXT NOT NULL, closed_at TEXT, closed_by TEXT);
+      CREATE TABLE case_links (case_no TEXT NOT NULL REFERENCES cases(no), recording_id INTEGER NOT NULL, stage TEXT NOT NULL,
+        linked_at TEXT NOT NULL, linked_by TEXT NOT NULL, PRIMARY KEY (case_no, recording_id, stage));
+      INSERT INTO cases VALUES ('A-1', 't', 'x', 'x', NULL, NULL), ('A-2', 't', 'x', 'x', NULL, NULL);
+      INSERT INTO case_links VALUES ('A-1', 2, '调查', 'x', 'x'), ('A-1', 2, '取证', 'x', 'x'), ('A-1', 1, '决定', 'x', 'x');`);
+    db.close();
+    custody = openCustody(tmp.dir, { now: () => clock });
+    deps = { ...deps, custody };
+    expect(recordingsOfCase(deps, 'A-1')).toEqual([1, 2]);
+    expect(() => recordingsOfCase(deps, 'A-2')).toThrow(/no recordings are linked/);
+    expect(() => recordingsOfCase(deps, 'B-9')).toThrow(/no such case/);
   });
 });
