@@ -11,7 +11,8 @@ export type RefusalCode =
 export type Verdict = { ok: true } | { ok: false; code: RefusalCode; reason: string };
 
 const OK: Verdict = { ok: true };
-const no = (code: RefusalCode, reason: string): Verdict => ({ ok: false, code, reason });
+type Refusal = Verdict & { ok: false };
+const no = (code: RefusalCode, reason: string): Refusal => ({ ok: false, code, reason });
 
 type RequestView = Pick<AccessRequestRow, 'id' | 'requester' | 'kind' | 'unit' | 'status' | 'expiresAt' | 'recordings'>;
 
@@ -91,4 +92,18 @@ export function grantHours(opts: { approver?: number | undefined; requested?: nu
 
 export function expiryOf(decidedAt: string, hours: number): string {
   return new Date(Date.parse(decidedAt) + Math.round(hours * 3_600_000)).toISOString();
+}
+
+/**
+ * Which unit an access report may cover: custodians and heads their own unit (the default), admins
+ * any unit or all (undefined). Officers get none.
+ */
+export function reportScope(actor: Actor, requested: string | undefined): { ok: true; unit: string | undefined } | Refusal {
+  const admin = actor.roles.includes('admin');
+  if (!admin && !actor.roles.some((r) => r === 'head' || r === 'custodian')) {
+    return no('no-role', `${actor.badge} is not a custodian, head or admin`);
+  }
+  if (admin) return { ok: true, unit: requested };
+  if (requested !== undefined && requested !== actor.unit) return no('other-unit', `${actor.badge} may report on unit ${actor.unit} only`);
+  return { ok: true, unit: actor.unit };
 }

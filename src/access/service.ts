@@ -4,7 +4,10 @@
 import type { Custody, RecordingRow } from '../custody/index.js';
 import type { ObjectStore } from '../store/index.js';
 import { AccessUsageError, NotPermittedError } from './errors.js';
-import { checkDecision, checkRevoke, checkUse, effectiveStatus, expiryOf, grantHours, isDeciderOf, type Verdict } from './rules.js';
+import {
+  checkDecision, checkRevoke, checkUse, effectiveStatus, expiryOf, grantHours, isDeciderOf, reportScope, type Verdict,
+} from './rules.js';
+import { accessReport, type AccessReport } from './report.js';
 import type { AccessKind, AccessRequestRow, AccessStatus, AccessUse, Actor, Roster } from './types.js';
 
 export interface AccessSettings { defaultHours: number; maxHours: number; font?: string | undefined; player?: string[] | undefined }
@@ -198,4 +201,12 @@ export function recordUse(deps: AccessDeps, actor: Actor, grant: Grant, use: Acc
   return guarded(deps, actor, `${use} under request ${request.id}`, request.id, (check) => deps.custody.transitionAccessRequest(
     request.id, actor.badge, (r, now) => check(recheck(r, now)), { status: 'used', used: true }, event,
     { unit: request.unit, recordings: ids, ...payload, ...who(actor) }));
+}
+
+/** `report access` for what the actor may see (refusals audited like the others). */
+export function accessReportFor(deps: AccessDeps, actor: Actor, opts: { from?: string | undefined; to?: string | undefined; unit?: string | undefined }): AccessReport {
+  const scope = reportScope(actor, opts.unit);
+  if (!scope.ok) refuse(deps, actor, 'report access', scope, opts.unit === undefined ? {} : { unit: opts.unit });
+  return accessReport(deps.custody.listAccessAudit({ from: opts.from, to: opts.to }),
+    { from: opts.from, to: opts.to, unit: scope.unit, nameOf: (b) => deps.roster.nameOf(b) });
 }

@@ -6,10 +6,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
 import { AccessUsageError, NotPermittedError } from '../access/errors.js';
 import { exportRequest } from '../access/export.js';
-import { accessReport, accessReportCsv, COUNTERS } from '../access/report.js';
+import { accessReportCsv, COUNTERS } from '../access/report.js';
 import { rosterFromConfig } from '../access/roster.js';
 import {
-  approveAccess, listAccess, listItem, recordingsOfCase, rejectAccess, requestAccess, revokeAccess, type AccessDeps, type AccessListItem,
+  accessReportFor, approveAccess, listAccess, listItem, recordingsOfCase, rejectAccess, requestAccess, revokeAccess, type AccessDeps, type AccessListItem,
 } from '../access/service.js';
 import type { AccessKind, Actor } from '../access/types.js';
 import { viewRecording } from '../access/view.js';
@@ -178,16 +178,7 @@ export function registerAccessCommands(program: Command): void {
     .addOption(new Option('--format <f>', 'output').choices(['table', 'csv', 'json']).default('table'))
     .action((opts: { from?: string; to?: string; unit?: string; format: 'table' | 'csv' | 'json' }, cmd: Command) =>
       withAccess(cmd, (deps, actor) => {
-        if (!actor.roles.some((r) => r === 'head' || r === 'admin' || r === 'custodian')) {
-          throw new NotPermittedError('no-role', `report access: ${actor.badge} is not a custodian, head or admin`);
-        }
-        // Heads and custodians see their own unit; admins any (or all).
-        const unit = actor.roles.includes('admin') ? opts.unit : opts.unit ?? actor.unit;
-        if (unit !== undefined && unit !== actor.unit && !actor.roles.includes('admin')) {
-          throw new NotPermittedError('other-unit', `report access: ${actor.badge} may report on unit ${actor.unit} only`);
-        }
-        const r = accessReport(deps.custody.listAccessAudit({ from: opts.from, to: opts.to }),
-          { from: opts.from, to: opts.to, unit, nameOf: (b) => deps.roster.nameOf(b) });
+        const r = accessReportFor(deps, actor, opts);
         if (opts.format === 'json') { printJson(r); return; }
         if (opts.format === 'csv') { process.stdout.write(accessReportCsv(r)); return; }
         const people = new Table({ head: ['person', 'name', ...COUNTERS] });

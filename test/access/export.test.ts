@@ -181,10 +181,11 @@ describe('evidock report access', () => {
     expect(csv).toContain('person,000123,张伟,4,0,0,0,1,2,0,0,,');
   });
 
-  it('is refused to an officer', () => {
+  it('is refused to an officer, and the refusal is audited', () => {
     const r = st.as('000123', ['report', 'access']);
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/not a custodian, head or admin/);
+    expect(st.accessAudit().at(-1)).toMatchObject({ event: 'access.refused', payload: { action: 'report access', code: 'no-role', by: '000123' } });
   });
 
   it('filters by unit and period', () => {

@@ -1,6 +1,6 @@
 // The access rules as pure functions, driven from tables.
 import { describe, expect, it } from 'vitest';
-import { checkDecision, checkRevoke, checkUse, effectiveStatus, expiryOf, grantHours, type RefusalCode } from '../../src/access/rules.js';
+import { checkDecision, checkRevoke, checkUse, effectiveStatus, expiryOf, grantHours, reportScope, type RefusalCode } from '../../src/access/rules.js';
 import type { AccessRequestRow, AccessUse, Actor, Role } from '../../src/access/types.js';
 
 const NOW = '2026-12-01T08:00:00.000Z';
@@ -109,5 +109,18 @@ describe('grant length', () => {
   ])('%j is refused', (opts, msg) => expect(() => grantHours(opts)).toThrow(msg));
   it('expires hours after the decision', () => {
     expect(expiryOf('2026-12-01T08:00:00.000Z', 1.5)).toBe('2026-12-01T09:30:00.000Z');
+  });
+});
+
+describe('reportScope', () => {
+  it.each([
+    ['an admin, all units', admin, undefined, { ok: true, unit: undefined }],
+    ['an admin, another unit', admin, B, { ok: true, unit: B }],
+    ['a head, by default their unit', head, undefined, { ok: true, unit: A }],
+    ['a custodian, their unit', custodian, A, { ok: true, unit: A }],
+    ['a head, another unit', head, B, { ok: false, code: 'other-unit' }],
+    ['an officer', officer, undefined, { ok: false, code: 'no-role' }],
+  ] as const)('%s', (_what, who, unit, want) => {
+    expect(reportScope(who, unit)).toMatchObject(want);
   });
 });
