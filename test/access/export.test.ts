@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFrameRgb, watermarkLayout, type RgbFrame } from '../../src/media/index.js';
 import { objectPath, sha256File } from '../helpers/volumes.js';
+import { runCli } from '../helpers/cli.js';
 import { makeStation, ok, request, type Station } from './fixture.js';
 
 let st: Station;
@@ -165,20 +166,36 @@ describe('evidock view', () => {
   });
 });
 
+describe('evidock view without a player', () => {
+  it('prints the path of the copy, waits for the end of input, then removes it', () => {
+    const noPlayer = path.join(st.dir, 'no-player.yaml');
+    fs.writeFileSync(noPlayer, fs.readFileSync(st.config, 'utf8').replace(/^access:\n  player: .*\n/m, ''));
+    const photo = st.byKind('photo');
+    const vid = request(st, '000123', [photo.id], 'view');
+    ok(st.as('000789', ['access', 'approve', String(vid)]));
+    const r = runCli(['--config', noPlayer, '--as', '000123', 'view', String(vid), String(photo.id)], { input: '\n' });
+    expect(r.code, r.stderr).toBe(0);
+    const shown = r.stdout.trim();
+    expect(shown).toMatch(/evidock-view-\d+-.*\.jpg$/);
+    expect(fs.existsSync(shown)).toBe(false);
+    expect(r.stderr).toMatch(/press Enter when done/);
+  });
+});
+
 describe('evidock report access', () => {
   it('accounts for every request, decision, view and export per person and per recording', () => {
     const r = JSON.parse(ok(st.as('000790', ['report', 'access', '--format', 'json'])).stdout) as {
       byPerson: { badge: string; name: string; requests: number; approved: number; views: number; exports: number }[];
       byRecording: { recordingId: number; views: number; exports: number; viewedBy: string[]; exportedBy: string[] }[];
     };
-    expect(r.byPerson.find((p) => p.badge === '000123')).toMatchObject({ name: '张伟', requests: 4, views: 1, exports: 2 });
+    expect(r.byPerson.find((p) => p.badge === '000123')).toMatchObject({ name: '张伟', requests: 5, views: 2, exports: 2 });
     expect(r.byPerson.find((p) => p.badge === '000790')).toMatchObject({ approved: 1 });
-    expect(r.byPerson.find((p) => p.badge === '000789')).toMatchObject({ approved: 3 });
+    expect(r.byPerson.find((p) => p.badge === '000789')).toMatchObject({ approved: 4 });
     const video = r.byRecording.find((x) => x.recordingId === st.byKind('video').id)!;
     expect(video).toMatchObject({ exports: 1, views: 1, viewedBy: ['000123'], exportedBy: ['000123'] });
     const csv = ok(st.as('000789', ['report', 'access', '--format', 'csv'])).stdout.split('\n');
     expect(csv[0]).toBe('scope,key,name,requests,approved,rejected,revoked,views,exports,refused,failed,viewedBy,exportedBy');
-    expect(csv).toContain('person,000123,张伟,4,0,0,0,1,2,0,0,,');
+    expect(csv).toContain('person,000123,张伟,5,0,0,0,2,2,0,0,,');
   });
 
   it('is refused to an officer, and the refusal is audited', () => {
