@@ -33,6 +33,9 @@ BINS=(ffmpeg xorriso dcfldd mkfs.vfat mkfs.exfat mcopy fusefat mount.exfat-fuse 
 missing=()
 for i in "${!BINS[@]}"; do command -v "${BINS[$i]}" >/dev/null 2>&1 || missing+=("${PKGS[$i]}"); done
 [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev) # native-probes/disk-proof
+# A CJK font for the watermarks of exported and viewed copies (Chinese names must render).
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
+  || missing+=(fonts-wqy-zenhei)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "apt-get install ${missing[*]}"

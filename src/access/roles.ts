@@ -38,6 +38,36 @@ const ACTIONS: Record<string, readonly Role[]> = {
   'audit.log': ['head', 'admin'],
   'audit.checkpoint': ['admin'],
   'config.apply': ['admin'],
+  // Access approval (art. 15): anyone may ask; heads and admins decide (four eyes: src/access/rules.ts);
+  // export and view check the grant itself.
+  'access.request': ['officer', 'custodian', 'head', 'admin'],
+  'access.list': ['officer', 'custodian', 'head', 'admin'],
+  'access.approve': ['head', 'admin'],
+  'access.reject': ['head', 'admin'],
+  'access.revoke': ['head', 'admin'],
+  'export': ['officer', 'custodian', 'head', 'admin'],
+  'view': ['officer', 'custodian', 'head', 'admin'],
+  'report.access': ['custodian', 'head', 'admin'],
+  // Retention, cases, holds (art. 2, 14(2)): the custodian files, the head answers for it.
+  'classify': ['custodian', 'head', 'admin'],
+  'case.open': ['custodian', 'head', 'admin'],
+  'case.close': ['custodian', 'head', 'admin'],
+  'case.reopen': ['custodian', 'head', 'admin'],
+  'case.link': ['custodian', 'head', 'admin'],
+  'case.attach': ['custodian', 'head', 'admin'],
+  'case.show': ['custodian', 'head', 'admin'],
+  'case.list': ['custodian', 'head', 'admin'],
+  'report.case': ['custodian', 'head', 'admin'],
+  'hold.add': ['custodian', 'head', 'admin'],
+  'hold.release': ['head', 'admin'],
+  'hold.list': ['custodian', 'head', 'admin'],
+  'retention.plan': ['custodian', 'head', 'admin'],
+  'retention.tombstones': ['custodian', 'head', 'admin'],
+  'archive.plan': ['custodian', 'admin'],
+  'archive.build': ['custodian', 'admin'],
+  'archive.verify': ['custodian', 'head', 'admin'],
+  'archive.burn': ['custodian', 'admin'],
+  'archive.list': ['custodian', 'head', 'admin'],
 };
 const ONLY_ROOT = new Set(['daemon']);
 const SCOPED = new Set(['recording.read', 'session.read']);

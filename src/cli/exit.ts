@@ -1,7 +1,7 @@
 // Exit codes of ARCHITECTURE §5: 0 ok · 1 failure · 2 usage or configuration error · 3 integrity problem · 4 not permitted.
 export const EXIT = { ok: 0, failure: 1, usage: 2, integrity: 3, notPermitted: 4 } as const;
 
-/** Errors that carry their own exit code (ConfigError → 2, IntegrityError → 3). */
+/** Errors that carry their own exit code (ConfigError → 2, IntegrityError → 3, NotPermittedError → 4). */
 export interface CodedError extends Error { exitCode: number }
 
 export function exitCodeFor(err: unknown): number {

@@ -18,6 +18,7 @@ import { registerCaseCommands, registerCaseReport } from './case.js';
 import { registerHoldCommands } from './hold.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerArchiveCommands } from './archive.js';
+import { registerAccessCommands } from './access.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { escapeControl } from '../util/escape.js';
 import { isLocalCommand, planReexec, refusedUnderSudo, runReexec } from './sudo.js';
@@ -47,6 +48,7 @@ registerHoldCommands(program);
 registerRetentionCommands(program);
 registerArchiveCommands(program);
 registerCaseReport(program.command('report').description('reports (case: the case file by stage)'));
+registerAccessCommands(program);
 
 // A non-root user reaches custody only as the service account, through sudo (src/cli/sudo.ts).
 const args = process.argv.slice(2);

@@ -168,7 +168,15 @@ export const configSchema = z.object({
   access: z.object({
     serviceUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'an OS account name').optional()
       .describe('account that owns dataDir; other users reach custody through `sudo -u` this account (evidock deploy sudoers)'),
-  }).strict().default({}),
+    defaultHours: z.number().positive().max(24 * 365).default(24)
+      .describe('how long an approved view/copy grant lasts unless the request or the approver says otherwise'),
+    maxHours: z.number().positive().max(24 * 365).default(24 * 30).describe('longest grant anyone may ask for or give'),
+    player: z.array(z.string().min(1)).min(1).optional()
+      .describe('command that plays a watermarked view copy, the file appended (e.g. [mpv, --really-quiet]); absent: the path is printed'),
+    font: z.string().optional()
+      .describe('font file for watermarks (default: a CJK font found by fc-match, e.g. fonts-wqy-zenhei or fonts-noto-cjk)'),
+  }).strict().default({ defaultHours: 24, maxHours: 24 * 30 }),
+
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   }).strict().default({ level: 'info' }),

@@ -19,6 +19,10 @@ import {
 } from './recordings.js';
 import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
 import { getRoster, syncRoster, type Roster, type RosterChange, type RosterInput } from './roster.js';
+import {
+  auditAccess, createAccessRequest, getAccessRequest, listAccessAudit, listAccessRequests, recordingIdsOfCase, transitionAccessRequest,
+  type AccessTransition,
+} from './access.js';
 import type * as T from './types.js';
 
 export * from './types.js';
@@ -34,6 +38,7 @@ export type { Ctx } from './context.js';
 export * as cases from './cases.js';
 export * as retention from './retention.js';
 export * as discs from './discs.js';
+export type { AccessTransition } from './access.js';
 
 export const CUSTODY_DB_FILE = 'custody.db';
 
@@ -132,6 +137,25 @@ export class Custody {
   raiseAlert(input: T.AlertInput): number { return raiseAlert(this.#ctx, input); }
   ackAlert(id: number, by: string): boolean { return ackAlert(this.#ctx, id, by); }
   listAlerts(opts: { open?: boolean; sessionId?: number } = {}): T.AlertRow[] { return listAlerts(this.#ctx, opts); }
+
+  // access requests and grants (art. 15); the rules are in src/access
+  createAccessRequest(input: T.AccessRequestInput, auditPayload: Record<string, unknown>): T.AccessRequestRow {
+    return createAccessRequest(this.#ctx, input, auditPayload);
+  }
+  getAccessRequest(id: number): T.AccessRequestRow | undefined { return getAccessRequest(this.#ctx, id); }
+  listAccessRequests(filter: { requester?: string; status?: T.AccessStoredStatus } = {}): T.AccessRequestRow[] {
+    return listAccessRequests(this.#ctx, filter);
+  }
+  transitionAccessRequest(id: number, actor: string, check: (row: T.AccessRequestRow, now: string) => void,
+    next: AccessTransition, event: string, payload: Record<string, unknown>): T.AccessRequestRow {
+    return transitionAccessRequest(this.#ctx, id, actor, check, next, event, payload);
+  }
+  auditAccess(event: string, payload: Record<string, unknown>, actor: string): void { auditAccess(this.#ctx, event, payload, actor); }
+  listAccessAudit(range: { from?: string; to?: string } = {}): T.AuditEntryLite[] { return listAccessAudit(this.#ctx, range); }
+  /** Recordings linked to a case; undefined for an unknown case; throws without a case register. */
+  recordingIdsOfCase(caseNo: string): number[] | undefined { return recordingIdsOfCase(this.#ctx, caseNo); }
+  /** The custody clock (injectable in tests), ISO-8601 UTC. */
+  now(): string { return this.#ctx.now(); }
 
   // audit
   appendAudit(event: string, payload: unknown, actor?: string): AuditEntry {

@@ -225,6 +225,52 @@ CREATE TABLE roster_devices (
 );
 `;
 
+// Access approval (art. 15, DESIGN §2 invariant 4): requests to view or copy recordings, decided
+// by someone other than the requester. 'expired' is never stored: it is an approved grant whose
+// expires_at has passed. Decisions only move forward (pending → approved|rejected|revoked,
+// approved → revoked|used); history is never deleted.
+const accessRequests = `
+CREATE TABLE access_requests (
+  id            INTEGER PRIMARY KEY,
+  requester     TEXT NOT NULL,        -- badge
+  requester_os  TEXT,                 -- OS user who asked
+  kind          TEXT NOT NULL CHECK (kind IN ('view', 'copy')),
+  purpose       TEXT NOT NULL CHECK (length(purpose) > 0),
+  case_no       TEXT,
+  hours         REAL NOT NULL CHECK (hours > 0),   -- as requested; the approver may change it
+  unit          TEXT NOT NULL,        -- unit the recordings belong to: whose head/admin decides
+  status        TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'rejected', 'revoked', 'used')),
+  requested_at  TEXT NOT NULL,
+  decided_by    TEXT,
+  decided_at    TEXT,
+  reason        TEXT,                 -- rejection or revocation reason
+  expires_at    TEXT,                 -- set on approval
+  revoked_by    TEXT,
+  revoked_at    TEXT,
+  used_at       TEXT
+);
+CREATE INDEX access_requests_status ON access_requests(status);
+CREATE INDEX access_requests_requester ON access_requests(requester);
+
+CREATE TABLE access_request_recordings (
+  request_id   INTEGER NOT NULL REFERENCES access_requests(id),
+  recording_id INTEGER NOT NULL,      -- no FK: a purged recording must not erase the request's history
+  PRIMARY KEY (request_id, recording_id)
+) WITHOUT ROWID;
+
+CREATE TRIGGER access_requests_no_delete BEFORE DELETE ON access_requests
+BEGIN SELECT RAISE(ABORT, 'access requests are never deleted'); END;
+CREATE TRIGGER access_request_recordings_immutable BEFORE UPDATE ON access_request_recordings
+BEGIN SELECT RAISE(ABORT, 'the recordings of an access request never change'); END;
+CREATE TRIGGER access_request_recordings_no_delete BEFORE DELETE ON access_request_recordings
+BEGIN SELECT RAISE(ABORT, 'the recordings of an access request never change'); END;
+CREATE TRIGGER access_requests_identity_immutable BEFORE UPDATE ON access_requests
+WHEN NEW.requester IS NOT OLD.requester OR NEW.kind IS NOT OLD.kind OR NEW.purpose IS NOT OLD.purpose
+  OR NEW.unit IS NOT OLD.unit OR NEW.requested_at IS NOT OLD.requested_at
+BEGIN SELECT RAISE(ABORT, 'who asked for what is immutable'); END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
   { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
@@ -233,6 +279,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'session owner start time', sql: ownerStart },
   { version: 6, name: 'actors, OS users and the roster', sql: people },
   { version: 8, name: 'retention, cases, holds, tombstones and disc archive', sql: RETENTION_SQL },
+  { version: 9, name: 'access requests and grants', sql: accessRequests },
 ];
 
 export function schemaVersion(db: Db): number {

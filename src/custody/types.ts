@@ -179,3 +179,47 @@ export interface CustodyStats {
   openAlerts: number;
   devices: number;
 }
+
+export type AccessKind = 'view' | 'copy';
+/** What the database stores; 'expired' is derived (an approved grant past expiresAt). */
+export type AccessStoredStatus = 'pending' | 'approved' | 'rejected' | 'revoked' | 'used';
+
+export interface AccessRequestInput {
+  requester: string;
+  requesterOsUser?: string | null | undefined;
+  kind: AccessKind;
+  purpose: string;
+  caseNo?: string | null | undefined;
+  hours: number;
+  unit: string;
+  recordings: number[];
+}
+
+export interface AccessRequestRow {
+  id: number;
+  requester: string;
+  requesterOsUser: string | null;
+  kind: AccessKind;
+  purpose: string;
+  caseNo: string | null;
+  hours: number;
+  unit: string;
+  status: AccessStoredStatus;
+  requestedAt: string;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  reason: string | null;
+  expiresAt: string | null;
+  revokedBy: string | null;
+  revokedAt: string | null;
+  usedAt: string | null;
+  recordings: number[];
+}
+
+export interface AuditEntryLite {
+  seq: number;
+  at: string;
+  actor: string;
+  event: string;
+  payload: Record<string, unknown>;
+}

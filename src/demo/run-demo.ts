@@ -17,7 +17,14 @@ fs.mkdirSync(dock);
 fs.mkdirSync(staging);
 const dataDir = path.resolve(process.env.EVIDOCK_DEMO_DATA ?? path.join(ROOT, 'var/evidock'));
 const configFile = path.join(work, 'evidock.yaml');
-fs.writeFileSync(configFile, `# embedded default + the demo's dock root\ndataDir: ${JSON.stringify(dataDir)}\ndock:\n  roots: [${JSON.stringify(dock)}]\n  settleMs: 500\n`);
+const DEMO_OFFICER = '000123';
+const DEMO_HEAD = '000789';
+fs.writeFileSync(configFile, `# embedded default + the demo's dock root and two officers for the approved export
+dataDir: ${JSON.stringify(dataDir)}\ndock:\n  roots: [${JSON.stringify(dock)}]\n  settleMs: 500
+officers:
+  - {badge: "${DEMO_OFFICER}", name: 张伟, roles: [officer]}
+  - {badge: "${DEMO_HEAD}", name: 王强, roles: [head]}
+`);
 const env = { ...process.env, EVIDOCK_CONFIG: configFile };
 
 function cli(args: string[], show = true): { code: number; stdout: string } {
@@ -28,12 +35,41 @@ function cli(args: string[], show = true): { code: number; stdout: string } {
 }
 const say = (s: string) => process.stdout.write(`\n=== ${s}\n`);
 
+/** Art. 15: the officer asks for a copy, cannot approve it himself, the head approves, the export is verified. */
+function approvedExport(): boolean {
+  if (process.getuid?.() !== 0) {
+    say('approved export skipped: acting for the demo officers (--as) needs root');
+    return true;
+  }
+  const rows = JSON.parse(cli(['recordings', 'list', '--device', serials[0]!, '--json'], false).stdout) as { id: number; mediaKind: string }[];
+  const ids = [rows.find((r) => r.mediaKind === 'video'), rows.find((r) => r.mediaKind === 'photo')].filter((r) => r).map((r) => r!.id);
+  say(`evidock access request: officer ${DEMO_OFFICER} asks for a copy of recordings ${ids.join(', ')}`);
+  const req = cli(['--as', DEMO_OFFICER, 'access', 'request', '--recordings', ids.join(','), '--kind', 'copy', '--purpose', '行政复议 (demo)', '--json']);
+  if (req.code !== 0) return false;
+  const id = String((JSON.parse(req.stdout) as { id: number }).id);
+  say('the officer tries to approve his own request (refused, exit 4)');
+  const self = cli(['--as', DEMO_OFFICER, 'access', 'approve', id]);
+  process.stdout.write(`exit ${self.code}\n`);
+  say(`unit head ${DEMO_HEAD} approves`);
+  if (cli(['--as', DEMO_HEAD, 'access', 'approve', id, '--hours', '2']).code !== 0 || self.code !== 4) return false;
+  const out = path.join(work, 'export');
+  say(`evidock export ${id} --to ${out}`);
+  if (cli(['--as', DEMO_OFFICER, 'export', id, '--to', out]).code !== 0) return false;
+  say('the receipt verified with stock OpenSSL against the station key');
+  const v = spawnSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', path.join(dataDir, 'keys', 'station.pub'),
+    '-rawin', '-in', path.join(out, 'receipt.json'), '-sigfile', path.join(out, 'receipt.json.sig')], { encoding: 'utf8' });
+  process.stdout.write(v.stdout + v.stderr);
+  say('evidock report access');
+  cli(['--as', DEMO_HEAD, 'report', 'access']);
+  return v.status === 0;
+}
+
 say(`daemon: data in ${dataDir}, watching ${dock}`);
 const daemon = spawn(process.execPath, [CLI, 'daemon'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 const daemonExit = new Promise<number>((r) => daemon.on('exit', (code) => r(code ?? 1)));
 
 const cameras = [
-  { name: 'cam-A', args: ['--clips', '3', '--seconds', '3', '--photos', '2', '--audio', '1', '--gap-after', '2:120'] },
+  { name: 'cam-A', args: ['--badge', DEMO_OFFICER, '--clips', '3', '--seconds', '3', '--photos', '2', '--audio', '1', '--gap-after', '2:120'] },
   { name: 'cam-B', args: ['--clips', '2', '--seconds', '4', '--photos', '1', '--audio', '1', '--clock-offset', '95'] },
 ];
 const serials: string[] = [];
@@ -100,6 +136,7 @@ if (camA.length > 0) {
   say('evidock archive list');
   cli(['archive', 'list']);
 }
+if (!failed) failed = !approvedExport();
 
 say('stopping the daemon');
 daemon.kill('SIGTERM');

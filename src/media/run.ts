@@ -37,10 +37,19 @@ export function toolRuns(): Readonly<Record<MediaTool, number>> {
 }
 
 export function runTool(tool: MediaTool, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return spawnTool(tool, args, opts).then((r) => ({ stdout: r.stdout.toString('utf8'), stderr: r.stderr }));
+}
+
+/** Like runTool, with stdout as bytes (raw frames). */
+export function runToolBinary(tool: MediaTool, args: string[], opts: RunOptions = {}): Promise<{ stdout: Buffer; stderr: string }> {
+  return spawnTool(tool, args, opts);
+}
+
+function spawnTool(tool: MediaTool, args: string[], opts: RunOptions): Promise<{ stdout: Buffer; stderr: string }> {
   started[tool] += 1;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const what = opts.subject ? ` on ${opts.subject}` : '';
-  return new Promise((resolve, reject) => {
+  return new Promise<{ stdout: Buffer; stderr: string }>((resolve, reject) => {
     const child = spawn(BINARIES[tool], args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -54,7 +63,7 @@ export function runTool(tool: MediaTool, args: string[], opts: RunOptions = {}):
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const stdout = Buffer.concat(out).toString('utf8');
+      const stdout = Buffer.concat(out);
       const stderr = Buffer.concat(err).toString('utf8');
       if (timedOut) {
         reject(new MediaToolError(`${tool} timed out after ${timeoutMs} ms${what}`, tool, stderr));
