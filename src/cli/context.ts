@@ -139,7 +139,16 @@ export function openContext(cmd: Command, opts: { console?: boolean; component?:
   try {
     // A station whose roster was never synced (no daemon start, no config apply yet) takes the YAML's.
     if (custody.getRoster().units.length === 0) syncRoster(custody, loaded.config, logger);
-    const actor = actorFor(caller, custody);
+    let actor: Actor;
+    try {
+      actor = actorFor(caller, custody);
+    } catch (err) {
+      // e.g. --as names no active officer: refused, and the refusal is a custody event.
+      if (err instanceof NotPermittedError) {
+        custody.appendAudit('access.refused', { action: opts.action ?? actionOf(cmd), code: 'not-in-roster', reason: err.why, osUser: caller.osUser, argv: process.argv.slice(2) });
+      }
+      throw err;
+    }
     custody.setActor(actor.name, actor.osUser);
     const roster = custody.getRoster();
     const units: UnitTree = new Map(roster.units.map((u) => [u.code, u.parent]));

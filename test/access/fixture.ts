@@ -11,6 +11,8 @@ export const UNIT_A = '350100000000';
 export const UNIT_B = '350200000000';
 
 export const ROSTER = `unit: {code: "${UNIT_A}", name: 示例执法大队}
+units:
+  - {code: "${UNIT_B}", name: 邻区执法大队}
 officers:
   - {badge: "000123", name: 张伟, roles: [officer]}
   - {badge: "000124", name: 赵敏, roles: [officer]}

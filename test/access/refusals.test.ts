@@ -162,7 +162,7 @@ describe('access refusals: exit 4, a clear message, audited', () => {
   it('refuses --as with a badge not in the roster', () => {
     const r = st.as('999999', ['access', 'list']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/no officer with that badge/);
+    expect(r.stderr).toMatch(/not an active officer in the roster/);
     expect(st.accessAudit().at(-1)).toMatchObject({ event: 'access.refused', payload: { code: 'not-in-roster' } });
   });
 });

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ObjectStore } from '../../src/store/index.js';
-import { openCustody, type Custody } from '../../src/custody/index.js';
+import { cases, openCustody, type Custody } from '../../src/custody/index.js';
 import { NotPermittedError } from '../../src/access/errors.js';
 import { rosterFromConfig } from '../../src/access/roster.js';
 import {
@@ -90,18 +90,13 @@ describe('access service', () => {
   });
 
   it('--case takes the recordings the case register links to the case', () => {
-    expect(() => recordingsOfCase(deps, 'A-1')).toThrow(/no case register/);
-    custody.close();
-    // The case register's tables as the retention work defines them (cases, case_links).
-    const db = new Database(`${tmp.dir}/custody.db`);
-    db.exec(`CREATE TABLE cases (no TEXT PRIMARY KEY, title TEXT NOT NULL, opened_at TEXT NOT NULL, opened_by TEXT NOT NULL, closed_at TEXT, closed_by TEXT);
-      CREATE TABLE case_links (case_no TEXT NOT NULL REFERENCES cases(no), recording_id INTEGER NOT NULL, stage TEXT NOT NULL,
-        linked_at TEXT NOT NULL, linked_by TEXT NOT NULL, PRIMARY KEY (case_no, recording_id, stage));
-      INSERT INTO cases VALUES ('A-1', 't', 'x', 'x', NULL, NULL), ('A-2', 't', 'x', 'x', NULL, NULL);
-      INSERT INTO case_links VALUES ('A-1', 2, '调查', 'x', 'x'), ('A-1', 2, '取证', 'x', 'x'), ('A-1', 1, '决定', 'x', 'x');`);
-    db.close();
-    custody = openCustody(tmp.dir, { now: () => clock });
-    deps = { ...deps, custody };
+    expect(() => recordingsOfCase(deps, 'A-1')).toThrow(/no such case/);
+    const ctx = custody.ctx();
+    cases.openCase(ctx, 'A-1', 't');
+    cases.openCase(ctx, 'A-2', 't');
+    cases.linkRecordings(ctx, 'A-1', [2], '调查');
+    cases.linkRecordings(ctx, 'A-1', [2], '取证');
+    cases.linkRecordings(ctx, 'A-1', [1], '决定');
     expect(recordingsOfCase(deps, 'A-1')).toEqual([1, 2]);
     expect(() => recordingsOfCase(deps, 'A-2')).toThrow(/no recordings are linked/);
     expect(() => recordingsOfCase(deps, 'B-9')).toThrow(/no such case/);
