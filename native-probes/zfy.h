@@ -1,5 +1,5 @@
 /* The ZFY vendor interface (GA/T 947-style body-worn cameras) as the public headers and wrappers
- * declare it (DESIGN §6). Shared by the probe (which dlopens a vendor library) and the simulated
+ * declare it (ARCHITECTURE §6). Shared by the probe (which dlopens a vendor library) and the simulated
  * library. Where the public headers disagree, both forms are here and the profile chooses. */
 #ifndef EVIDOCK_ZFY_H
 #define EVIDOCK_ZFY_H

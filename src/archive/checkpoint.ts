@@ -1,4 +1,4 @@
-// The audit checkpoint each disc carries (DESIGN invariant 3): the chain's head when the disc was
+// The audit checkpoint each disc carries (ARCHITECTURE §2 invariant 3): the chain's head when the disc was
 // built, so a later truncation or rewrite of the log is detectable from the disc alone.
 import type { Custody } from '../custody/index.js';
 

@@ -1,4 +1,4 @@
-// Signed checkpoints of the audit chain's head (DESIGN §2 invariant 3): a small canonical JSON
+// Signed checkpoints of the audit chain's head (ARCHITECTURE §2 invariant 3): a small canonical JSON
 // {v, station, seq, hash, at} and its detached Ed25519 signature, written outside the database
 // (<dataDir>/checkpoints, every audit.checkpointDirs entry, the log), so a rewritten or cut-off
 // chain no longer matches them. The signed bytes are exactly the .json file's contents.

@@ -225,7 +225,7 @@ CREATE TABLE roster_devices (
 );
 `;
 
-// Access approval (art. 15, DESIGN §2 invariant 4): requests to view or copy recordings, decided
+// Access approval (art. 15, ARCHITECTURE §2 invariant 4): requests to view or copy recordings, decided
 // by someone other than the requester. 'expired' is never stored: it is an approved grant whose
 // expires_at has passed. Decisions only move forward (pending → approved|rejected|revoked,
 // approved → revoked|used); history is never deleted.

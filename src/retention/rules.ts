@@ -1,4 +1,4 @@
-// The regulation's retention rules (art. 14(2); DESIGN invariant 5) as pure functions.
+// The regulation's retention rules (art. 14(2); ARCHITECTURE §2 invariant 5) as pure functions.
 // keepUntil === null means "kept until something changes" (an open case, a major incident).
 import { addMonths, laterOf, type Zone } from './dates.js';
 

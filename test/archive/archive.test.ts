@@ -111,7 +111,8 @@ describe.skipIf(!hasXorriso)('archive', () => {
     const bad = path.join(dir, 'tampered.iso');
     fs.copyFileSync(b.image, bad);
     const extents = await fileExtents(bad);
-    const target = [...extents.keys()].find((p) => p.startsWith('data/recordings/') && p.endsWith('.MP4'))!;
+    // Any recording in the payload (which kinds were classified major depends on the listing order).
+    const target = [...extents.keys()].find((p) => p.startsWith('data/recordings/') && (extents.get(p)?.[0]?.size ?? 0) > 0)!;
     const ext = extents.get(target)![0]!;
     const fd = fs.openSync(bad, 'r+');
     const pos = ext.start * 2048 + Math.floor(ext.size / 2);

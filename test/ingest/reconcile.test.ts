@@ -37,11 +37,14 @@ function verify(): { code: number; report: { reconcile: { ok: boolean; problems:
 }
 
 describe('verify reconciles custody with the audit log', () => {
-  it('names a badge, start and duration changed through SQL with the triggers in place', () => {
+  it('names a badge, start and duration changed through SQL (refused while the triggers stand)', () => {
     let seq = 0;
+    const change = "UPDATE recordings SET badge = 'XX9999', corrected_start = '2020-01-01T00:00:00.000Z', duration_s = 1 WHERE id = 2";
     sql((db) => {
       seq = commitSeq(db, 2);
-      db.prepare("UPDATE recordings SET badge = 'XX9999', corrected_start = '2020-01-01T00:00:00.000Z', duration_s = 1 WHERE id = 2").run();
+      expect(() => db.prepare(change).run()).toThrow(/immutable|correctRecordingTimes/);
+      db.exec('DROP TRIGGER recordings_identity_immutable; DROP TRIGGER recordings_correction_audited;');
+      db.prepare(change).run();
     });
     const { code, report } = verify();
     expect(code).toBe(3);
@@ -88,20 +91,23 @@ describe('verify reconciles custody with the audit log', () => {
 });
 
 describe('audited changes', () => {
-  it('a change through custody.updateRecording is replayed, not reported; the same change by hand is', async () => {
+  it('a clock correction through custody.correctRecordingTimes is replayed, not reported; the same change by hand is', async () => {
     const { openCustody } = await import('../../src/custody/index.js');
     const c = openCustody(cfg.dataDir);
+    let corrected: string | null = null;
     try {
-      c.updateRecording(1, { badge: 'B00002', durationS: 12.5 }, 'camera was worn by B00002 (custodian correction)');
-      expect(() => c.updateRecording(1, { sha256: 'x' } as never, 'no')).toThrow(/sha256 cannot change/);
+      corrected = c.correctRecordingTimes(1, 30, 'offset measured at a later dock').correctedStart;
     } finally {
       c.close();
     }
     expect(verify().code).toBe(0);
-    sql((db) => db.prepare("UPDATE recordings SET badge = '000123' WHERE id = 1").run());
+    sql((db) => {
+      db.exec('DROP TRIGGER recordings_correction_audited;');
+      db.prepare("UPDATE recordings SET corrected_start = '2001-01-01T00:00:00.000Z' WHERE id = 1").run();
+    });
     const { code, report } = verify();
     expect(code).toBe(3);
-    expect(report.reconcile.problems).toEqual([expect.stringMatching(/^recording 1: badge is "000123", the audit log says "B00002" \(committed at seq \d+, changed at seq \d+\)$/)]);
+    expect(report.reconcile.problems).toEqual([expect.stringMatching(new RegExp(`^recording 1: correctedStart is "2001-01-01T00:00:00.000Z", the audit log says "${corrected}" \\(committed at seq \\d+, changed at seq \\d+\\)$`))]);
   });
 });
 
