@@ -28,8 +28,8 @@ fi
 log "node $(node -v) at $(command -v node)"
 
 # 2. System tools (root only; a non-root user is told what is missing).
-PKGS=(ffmpeg xorriso dcfldd dosfstools exfatprogs mtools fusefat exfat-fuse fuse3 util-linux udev strace systemd bc time qemu-system-x86 qemu-utils busybox-static)
-BINS=(ffmpeg xorriso dcfldd mkfs.vfat mkfs.exfat mcopy fusefat mount.exfat-fuse fusermount3 losetup udevadm strace systemd-analyze bc /usr/bin/time qemu-system-x86_64 qemu-img busybox)
+PKGS=(ffmpeg xorriso dcfldd dosfstools exfatprogs mtools fusefat exfat-fuse fuse3 util-linux udev strace systemd bc time qemu-system-x86 qemu-utils busybox-static sudo)
+BINS=(ffmpeg xorriso dcfldd mkfs.vfat mkfs.exfat mcopy fusefat mount.exfat-fuse fusermount3 losetup udevadm strace systemd-analyze bc /usr/bin/time qemu-system-x86_64 qemu-img busybox sudo)
 missing=()
 for i in "${!BINS[@]}"; do command -v "${BINS[$i]}" >/dev/null 2>&1 || missing+=("${PKGS[$i]}"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -4,6 +4,8 @@ import { stringify } from 'yaml';
 import { ConfigError, configFileFor, effectiveConfig, EMBEDDED_SOURCE, loadConfig, type LoadedConfig } from '../config/load.js';
 import { BUILTIN_PROFILES } from '../profiles/builtin.js';
 import { EXIT } from './exit.js';
+import { openContext, printJson } from './context.js';
+import { syncRoster } from '../access/roster-sync.js';
 
 function summary(loaded: LoadedConfig) {
   const { config, profiles, source } = loaded;
@@ -55,6 +57,20 @@ export function registerConfigCommands(program: Command): void {
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(summary(loaded), null, 2)}\n`);
       else printSummary(loaded);
+    });
+
+  group.command('apply')
+    .description('sync units, officers and roster devices from the YAML into custody (each change audited; removed → inactive)')
+    .option('--json', 'print the changes as JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const ctx = openContext(cmd, { console: false, component: 'config', action: 'config.apply' });
+      try {
+        const changes = syncRoster(ctx.custody, ctx.loaded.config, ctx.logger);
+        if (opts.json) printJson({ changes });
+        else process.stdout.write(`${changes.map((c) => `${c.kind} ${c.key}: ${c.change}\n`).join('')}${changes.length} change(s)\n`);
+      } finally {
+        await ctx.close();
+      }
     });
 
   group.command('show')

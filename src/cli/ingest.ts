@@ -23,6 +23,14 @@ export function registerIngestCommand(program: Command): void {
         return;
       }
       const ctx = openContext(cmd, { console: !opts.json || !process.stderr.isTTY, component: 'ingest' });
+      // Custody's own files (keys, database, store) are never evidence: through sudo this would copy them out of reach.
+      const rel = path.relative(ctx.loaded.config.dataDir, fs.realpathSync(root));
+      if (!rel.startsWith('..') && !path.isAbsolute(rel)) {
+        await ctx.close();
+        process.stderr.write(`evidock ingest: ${root} is inside dataDir ${ctx.loaded.config.dataDir}\n`);
+        process.exitCode = EXIT.usage;
+        return;
+      }
       const abort = new AbortController();
       const onSignal = () => abort.abort();
       process.once('SIGINT', onSignal);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // evidock CLI entry: builds the commander program from one module per command group.
 import './threadpool.js';
-import { Command, CommanderError } from 'commander';
+import os from 'node:os';
+import { Command, CommanderError, Option } from 'commander';
 import { registerConfigCommands } from './config.js';
 import { registerSimCommands } from './sim.js';
 import { registerIngestCommand } from './ingest.js';
@@ -11,11 +12,16 @@ import { registerStatusCommand } from './status.js';
 import { registerDaemonCommand } from './daemon.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerSessionsCommands } from './sessions.js';
+import { registerAuditCommands } from './audit.js';
 import { exitCodeFor, EXIT } from './exit.js';
+import { isLocalCommand, planReexec, refusedUnderSudo, runReexec } from './sudo.js';
+import { underSudo } from '../access/identity.js';
 
 const program = new Command('evidock')
   .description('body-worn camera evidence workstation: verified ingest and chain of custody')
   .option('--config <file>', 'YAML configuration (else $EVIDOCK_CONFIG, else the embedded default)')
+  .option('--as <badge>', 'root only: act for this officer (audited as root acting for the badge)')
+  .addOption(new Option('--system-config <file>', 'set by the sudo rule: the system configuration').hideHelp())
   .showHelpAfterError()
   .exitOverride();
 
@@ -28,14 +34,32 @@ registerStatusCommand(program);
 registerDaemonCommand(program);
 registerDeployCommands(program);
 registerSessionsCommands(program);
+registerAuditCommands(program);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
-  } else {
-    process.stderr.write(`evidock: ${(err as Error).message}\n`);
-    process.exitCode = exitCodeFor(err);
+// A non-root user reaches custody only as the service account, through sudo (src/cli/sudo.ts).
+const args = process.argv.slice(2);
+const euid = process.geteuid?.() ?? 0;
+// Under sudo the caller gets custody commands only: nothing that writes files as the service account
+// (sim), nothing steered by the caller's options or environment.
+const sudoRefused = underSudo({ euid, env: process.env }) ? refusedUnderSudo(process.argv, process.env) : undefined;
+const plan = euid !== 0 && process.env.SUDO_UID === undefined && !isLocalCommand(args)
+  ? planReexec(args, process.env, os.userInfo().username) : undefined;
+
+async function run(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
+    } else {
+      process.stderr.write(`evidock: ${(err as Error).message}\n`);
+      process.exitCode = exitCodeFor(err);
+    }
   }
 }
+
+if (sudoRefused) {
+  process.stderr.write(`evidock: ${sudoRefused.message}\n`);
+  process.exitCode = sudoRefused.exitCode;
+} else if (plan) process.exitCode = runReexec(plan);
+else await run();

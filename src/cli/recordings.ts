@@ -15,7 +15,9 @@ export function registerRecordingsCommands(program: Command): void {
     .action(async (opts: { device?: string; badge?: string; since?: string; until?: string; limit?: number; json?: boolean }, cmd: Command) => {
       const ctx = openContext(cmd, { console: false, component: 'recordings' });
       try {
-        const rows = ctx.custody.listRecordings({ device: opts.device, badge: opts.badge, since: opts.since, until: opts.until, limit: opts.limit });
+        // Only what the actor may see (officers their own, custodians/heads their unit's); the limit applies after.
+        const rows = ctx.custody.listRecordings({ device: opts.device, badge: opts.badge, since: opts.since, until: opts.until })
+          .filter((r) => ctx.permits('recording.read', ctx.subjectOf(r.badge))).slice(0, opts.limit ?? Infinity);
         if (opts.json) { printJson(rows); return; }
         // Both times: the camera's own (as recorded, never changed) and corrected by the clock
         // offset measured when it was docked ("—": no offset could be measured).

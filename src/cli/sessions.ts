@@ -12,8 +12,9 @@ export function registerSessionsCommands(program: Command): void {
     .action(async (opts: { device?: string; limit: number; json?: boolean }, cmd: Command) => {
       const ctx = openContext(cmd, { console: false, component: 'sessions' });
       try {
-        const rows = ctx.custody.listSessions({ limit: opts.device ? undefined : opts.limit })
-          .filter((s) => !opts.device || s.deviceSerial === opts.device).slice(0, opts.limit);
+        const rows = ctx.custody.listSessions({})
+          .filter((s) => (!opts.device || s.deviceSerial === opts.device) && ctx.permits('session.read', ctx.subjectOf(s.badge)))
+          .slice(0, opts.limit);
         if (opts.json) { printJson(rows); return; }
         const t = new Table({ head: ['id', 'device', 'status', 'started', 'files', 'stored', 'failed', 'clock Δ s', 'battery', 'usb serial'] });
         for (const s of rows) {

@@ -12,7 +12,7 @@ export function registerStatusCommand(program: Command): void {
         const daemon = readState(ctx.loaded.config.dataDir);
         const stats = ctx.custody.stats();
         const usage = await ctx.store.usage();
-        const running = ctx.custody.listSessions({ running: true });
+        const running = ctx.custody.listSessions({ running: true }).filter((s) => ctx.permits('session.read', ctx.subjectOf(s.badge)));
         const alerts = ctx.custody.listAlerts({ open: true });
         const report = {
           config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,

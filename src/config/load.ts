@@ -46,6 +46,10 @@ function finish(config: Config, baseDir: string, source: string): LoadedConfig {
       ...config.dock, roots: config.dock.roots.map((r) => path.resolve(baseDir, r)),
       ...(config.dock.loopBackingDir ? { loopBackingDir: path.resolve(baseDir, config.dock.loopBackingDir) } : {}),
     },
+    audit: {
+      ...config.audit, checkpointDirs: config.audit.checkpointDirs.map((d) => path.resolve(baseDir, d)),
+      ...(config.audit.keyDir ? { keyDir: path.resolve(baseDir, config.audit.keyDir) } : {}),
+    },
   };
   return { config: resolved, source, profiles: config.profiles ?? BUILTIN_PROFILES };
 }

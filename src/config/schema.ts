@@ -18,6 +18,13 @@ export const officerSchema = z.object({
   name: z.string().min(1),
   osUser: z.string().min(1).optional().describe('OS account mapped to this officer for the CLI'),
   roles: z.array(roles).default(['officer']),
+  unit: z.string().optional().describe('code of the officer\'s unit (default: the station\'s unit.code)'),
+}).strict();
+
+export const unitSchema = z.object({
+  code: z.string().min(1),
+  name: z.string().min(1),
+  parent: z.string().optional().describe('code of the parent unit (a head of the parent also oversees this unit)'),
 }).strict();
 
 export const rosterDeviceSchema = z.object({
@@ -92,6 +99,7 @@ export const configSchema = z.object({
   }).strict().default({ code: '000000000000', name: 'Unconfigured unit' }),
   timezone: z.string().regex(/^(local|[+-]\d{2}:\d{2})$/, 'timezone is "local" or an offset like +08:00').default('local')
     .describe('offset of camera clocks, used to read times in file names ("local" = this machine)'),
+  units: z.array(unitSchema).default([]).describe('other units (sub-units) besides the station\'s own unit'),
   officers: z.array(officerSchema).default([]),
   devices: z.array(rosterDeviceSchema).default([]),
   dock: z.object({
@@ -112,6 +120,18 @@ export const configSchema = z.object({
   clock: z.object({
     maxDriftSeconds: z.number().min(0).default(30),
   }).strict().default({ maxDriftSeconds: 30 }),
+  audit: z.object({
+    checkpointEvery: z.number().int().min(1).default(1000).describe('write a signed checkpoint after this many new audit entries'),
+    checkpointDirs: z.array(z.string()).default([])
+      .describe('directories (a second disk, a share) that receive a copy of every checkpoint besides <dataDir>/checkpoints'),
+    keyDir: z.string().optional().describe('where the station key pair lives (default <dataDir>/keys), e.g. a token or another disk'),
+    station: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a station name is letters, digits, . _ -').optional()
+      .describe('name of this station in its checkpoints (default: the host name)'),
+  }).strict().default({ checkpointEvery: 1000, checkpointDirs: [] }),
+  access: z.object({
+    serviceUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'an OS account name').optional()
+      .describe('account that owns dataDir; other users reach custody through `sudo -u` this account (evidock deploy sudoers)'),
+  }).strict().default({}),
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   }).strict().default({ level: 'info' }),

@@ -6,11 +6,14 @@ export interface Ctx {
   db: Db;
   /** Current time as ISO-8601 UTC; injectable so rules (lateness, retention) can be tested. */
   now: () => string;
+  /** Who acts: a badge, 'root' or 'system' (see src/access/identity.ts). */
   actor: string;
+  /** The OS account behind the actor; null when custody was opened without one (library use, old tests). */
+  osUser: string | null;
 }
 
 export function audit(ctx: Ctx, event: string, payload: unknown, actor?: string): AuditEntry {
-  return appendAuditInTx(ctx.db, ctx.now(), actor ?? ctx.actor, event, payload);
+  return appendAuditInTx(ctx.db, ctx.now(), actor ?? ctx.actor, event, payload, ctx.osUser);
 }
 
 /** Runs fn in BEGIN IMMEDIATE (or a savepoint when already inside a transaction). */

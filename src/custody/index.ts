@@ -1,32 +1,46 @@
 // The custody database: the one place evidock touches SQL. openCustody() opens or creates
 // <dataDir>/custody.db, brings the schema up to date and hands out the repository API.
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, stmt, toIso, type Db } from './db.js';
 import { migrate, schemaVersion } from './migrations.js';
-import { auditHead, listAudit, verifyAuditChain, type AuditCheckpoint, type AuditEntry, type AuditVerification } from './audit.js';
+import {
+  auditHashes, auditHead, iterateAudit, listAudit, verifyAuditChain,
+  type AuditCheckpoint, type AuditEntry, type AuditQuery, type AuditVerification,
+} from './audit.js';
 import { audit, writeTx, type Ctx } from './context.js';
 import { getDevice, listDevices, upsertDevice } from './devices.js';
 import { endSession, getSession, listSessions, markInterruptedSessions, recordSessionChecks, startSession } from './sessions.js';
 import {
-  commitRecording, findRecording, getRecording, hasRecording, listObjects, listRecordings, markVerified,
+  commitRecording, findRecording, getRecording, hasRecording, listObjects, listRecordings, markVerified, updateRecording,
+  type RecordingUpdate,
 } from './recordings.js';
 import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
+import { getRoster, syncRoster, type Roster, type RosterChange, type RosterInput } from './roster.js';
 import type * as T from './types.js';
 
 export * from './types.js';
 export { canonicalJson, type JsonValue } from './canonical.js';
 export {
   AUDIT_DOMAIN, GENESIS_HASH, auditEntryHash,
-  type AuditCheckpoint, type AuditEntry, type AuditProblem, type AuditVerification,
+  type AuditCheckpoint, type AuditEntry, type AuditProblem, type AuditQuery, type AuditVerification,
 } from './audit.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
+export type { Roster, RosterChange, RosterInput, RoleName, UnitRow, OfficerRow, RosterDeviceRow } from './roster.js';
+export { COMMITTED_FIELDS, type RecordingUpdate } from './recordings.js';
 
 export const CUSTODY_DB_FILE = 'custody.db';
+
+function processUser(): string | null {
+  try { return os.userInfo().username; } catch { return null; }
+}
 
 export interface CustodyOptions {
   /** Actor recorded in audit entries when a call does not name one (default 'system'). */
   actor?: string;
+  /** OS account behind the actor, recorded in every audit entry (default: the process's user). */
+  osUser?: string | null;
   /** Clock, for tests of time-dependent rules (default: the system clock). */
   now?: () => Date;
 }
@@ -40,7 +54,14 @@ export class Custody {
     this.file = file;
     this.#db = db;
     const clock = opts.now ?? (() => new Date());
-    this.#ctx = { db, now: () => toIso(clock()), actor: opts.actor ?? 'system' };
+    this.#ctx = { db, now: () => toIso(clock()), actor: opts.actor ?? 'system', osUser: opts.osUser === undefined ? processUser() : opts.osUser };
+  }
+
+  /** The acting person and OS user every later audit entry of this handle carries. */
+  get actor(): { actor: string; osUser: string | null } { return { actor: this.#ctx.actor, osUser: this.#ctx.osUser }; }
+  setActor(actor: string, osUser: string | null): void {
+    this.#ctx.actor = actor;
+    this.#ctx.osUser = osUser;
   }
 
   get schemaVersion(): number { return schemaVersion(this.#db); }
@@ -65,6 +86,8 @@ export class Custody {
     return writeTx(this.#ctx, () => inputs.map((i) => commitRecording(this.#ctx, i)));
   }
   getRecording(id: number): T.RecordingRow | undefined { return getRecording(this.#ctx, id); }
+  /** The audited way to change a recording after its commit (verify replays recording.update). */
+  updateRecording(id: number, set: RecordingUpdate, reason: string): T.RecordingRow { return updateRecording(this.#ctx, id, set, reason); }
   findRecording(deviceSerial: string, sourcePath: string): T.RecordingRow[] { return findRecording(this.#ctx, deviceSerial, sourcePath); }
   hasRecording(deviceSerial: string, sourcePath: string, size: number, mtimeMs: number): boolean {
     return hasRecording(this.#ctx, deviceSerial, sourcePath, size, mtimeMs);
@@ -72,6 +95,10 @@ export class Custody {
   listRecordings(filter: T.RecordingFilter = {}): T.RecordingRow[] { return listRecordings(this.#ctx, filter); }
   listObjects(): T.ObjectRow[] { return listObjects(this.#ctx); }
   markVerified(sha256s: Iterable<string>, at: T.TimeInput = new Date()): number { return markVerified(this.#ctx, sha256s, at); }
+
+  // roster
+  syncRoster(input: RosterInput): RosterChange[] { return syncRoster(this.#ctx, input); }
+  getRoster(): Roster { return getRoster(this.#ctx); }
 
   // alerts
   raiseAlert(input: T.AlertInput): number { return raiseAlert(this.#ctx, input); }
@@ -82,7 +109,9 @@ export class Custody {
   appendAudit(event: string, payload: unknown, actor?: string): AuditEntry {
     return writeTx(this.#ctx, () => audit(this.#ctx, event, payload, actor));
   }
-  listAudit(opts: { afterSeq?: number; event?: string; limit?: number } = {}): AuditEntry[] { return listAudit(this.#db, opts); }
+  listAudit(opts: AuditQuery = {}): AuditEntry[] { return listAudit(this.#db, opts); }
+  iterateAudit(): Generator<AuditEntry> { return iterateAudit(this.#db); }
+  auditHashes(): Map<number, string> { return auditHashes(this.#db); }
   auditHead(): { seq: number; hash: string } { return auditHead(this.#db); }
   verifyAuditChain(checkpoints: readonly AuditCheckpoint[] = []): AuditVerification { return verifyAuditChain(this.#db, checkpoints); }
 

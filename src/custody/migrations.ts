@@ -154,9 +154,26 @@ ALTER TABLE dock_sessions ADD COLUMN clock_source TEXT;   -- how the offset was 
 ALTER TABLE dock_sessions ADD COLUMN camera_time TEXT;    -- the camera's clock (or best evidence of it) at the dock
 `;
 
+// People in the chain of custody (issue 9): the OS user behind every audit entry, the roster
+// (units with their parent, officers and roster devices) synced from the YAML; nothing in the
+// roster is ever deleted, someone removed from the YAML becomes inactive.
+const people = `
+ALTER TABLE audit_log ADD COLUMN os_user TEXT;            -- NULL in entries written before version 6
+ALTER TABLE units ADD COLUMN parent_code TEXT REFERENCES units(code);
+ALTER TABLE units ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
+ALTER TABLE officers ADD COLUMN active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1));
+CREATE TABLE roster_devices (
+  serial TEXT PRIMARY KEY,
+  model  TEXT,
+  badge  TEXT,                                            -- officer the camera is assigned to
+  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
   { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
+  { version: 6, name: 'actors, OS users and the roster', sql: people },
 ];
 
 export function schemaVersion(db: Db): number {

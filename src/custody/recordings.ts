@@ -82,11 +82,45 @@ export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitRe
       input.ingestedAt === undefined ? now : toIso(input.ingestedAt),
       offset, correctedTime(recordedStart, offset), correctedTime(recordedEnd, offset));
     const recordingId = Number(info.lastInsertRowid);
-    audit(ctx, 'recording.commit', {
-      recordingId, sha256: input.sha256, size: input.size, sourcePath: input.sourcePath,
-      deviceSerial: input.deviceSerial, sessionId: input.sessionId,
-    });
+    // The entry carries every column of the row as committed, so verify can replay the log
+    // and name any later change made behind custody's back (src/integrity/reconcile.ts).
+    const row = getRecording(ctx, recordingId);
+    if (!row) throw new Error(`custody: recording ${recordingId} vanished after insert`);
+    audit(ctx, 'recording.commit', { ...committedFields(row), recordingId, deviceSerial: input.deviceSerial, sessionId: input.sessionId });
     return { recordingId, duplicate: false, objectIsNew: !obj };
+  });
+}
+
+/** What a recording.commit entry records of the row (RecordingRow names; deviceSerial as `deviceSerial`). */
+export const COMMITTED_FIELDS = [
+  'sha256', 'size', 'sourcePath', 'badge', 'recordedStart', 'recordedEnd', 'durationS', 'mediaKind', 'startSource',
+  'mtimeMs', 'ingestedAt', 'clockOffsetS', 'correctedStart', 'correctedEnd',
+] as const satisfies readonly (keyof RecordingRow)[];
+
+function committedFields(row: RecordingRow): Record<string, unknown> {
+  return Object.fromEntries(COMMITTED_FIELDS.map((k) => [k, row[k]]));
+}
+
+/** Columns that may change after the commit, always through updateRecording (audited), never by hand. */
+const MUTABLE: Record<string, string> = {
+  badge: 'badge', recordedEnd: 'recorded_end', durationS: 'duration_s', mediaKind: 'media_kind',
+  clockOffsetS: 'clock_offset_s', correctedStart: 'corrected_start', correctedEnd: 'corrected_end',
+};
+export type RecordingUpdate = Partial<Pick<RecordingRow, 'badge' | 'recordedEnd' | 'durationS' | 'mediaKind' | 'clockOffsetS' | 'correctedStart' | 'correctedEnd'>>;
+
+/** Changes a recording's mutable fields and audits recording.update {recordingId, set, reason}, which verify replays. */
+export function updateRecording(ctx: Ctx, id: number, set: RecordingUpdate, reason: string): RecordingRow {
+  const keys = Object.keys(set).filter((k) => set[k as keyof RecordingUpdate] !== undefined);
+  for (const k of keys) if (!(k in MUTABLE)) throw new Error(`custody: recording field ${k} cannot change`);
+  if (keys.length === 0) throw new Error('custody: updateRecording needs at least one field');
+  if (!reason) throw new Error('custody: updateRecording needs a reason');
+  return writeTx(ctx, () => {
+    const values = keys.map((k) => set[k as keyof RecordingUpdate] ?? null);
+    const info = ctx.db.prepare(`UPDATE recordings SET ${keys.map((k) => `${MUTABLE[k]} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
+    if (info.changes !== 1) throw new Error(`custody: no recording ${id}`);
+    const row = getRecording(ctx, id)!;
+    audit(ctx, 'recording.update', { recordingId: id, set: Object.fromEntries(keys.map((k) => [k, row[k as keyof RecordingRow]])), reason });
+    return row;
   });
 }
 

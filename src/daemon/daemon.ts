@@ -18,6 +18,9 @@ import { KeyedQueue } from './queue.js';
 import { writeState, clearState, type DaemonState } from './state.js';
 import { runVolumeSession } from './session.js';
 import { createNotifier, startWatchdog } from './notify.js';
+import { startCheckpointTimers } from '../audit/timers.js';
+import { syncRoster } from '../access/roster-sync.js';
+import { secureDataDir } from '../access/datadir.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -58,6 +61,19 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
 
   store.cleanStaleTemps();
   custody.markInterruptedSessions();
+  try {
+    syncRoster(custody, config, logger); // units, officers, roster devices from the YAML (each change audited)
+  } catch (err) {
+    logger.error(`roster not synced: ${(err as Error).message}`);
+    custody.raiseAlert({ kind: 'roster.sync', severity: 'warning', message: `roster not synced from ${loaded.source}: ${(err as Error).message}` });
+  }
+  const checkpoints = startCheckpointTimers(custody, config, logger); // station key made here on first start
+  try {
+    secureDataDir(config.dataDir, config.access.serviceUser); // what root made here goes to the service account
+  } catch (err) {
+    logger.error(`data directory not handed to ${config.access.serviceUser ?? '?'}: ${(err as Error).message}`);
+    custody.raiseAlert({ kind: 'access.datadir', severity: 'critical', message: `dataDir not owned by the service account: ${(err as Error).message}` });
+  }
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
@@ -159,6 +175,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       await usbWatcher.close();
       await queue.onIdle();
       await blockWatcher?.close();
+      checkpoints.stop(); // and a last checkpoint of the head
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');

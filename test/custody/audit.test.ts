@@ -137,3 +137,30 @@ describe('audit chain', () => {
     expect(perWorker).toEqual([...Array(200).keys()]); // each process's entries in its own order
   });
 });
+
+describe('actor and OS user in every entry', () => {
+  let tmp2: ReturnType<typeof tempDir>;
+  afterEach(() => tmp2?.cleanup());
+
+  it('records the actor and OS user of the handle; the OS user is hashed, entries without one keep the old hash', () => {
+    tmp2 = tempDir();
+    const c = openCustody(tmp2.dir, { actor: 'A00001', osUser: 'alice' });
+    const e = c.appendAudit('test.event', { n: 1 });
+    expect(e).toMatchObject({ actor: 'A00001', osUser: 'alice' });
+    c.setActor('system', null);
+    const old = c.appendAudit('test.event', { n: 2 });
+    expect(old.osUser).toBeNull();
+    // Without an OS user the body is exactly the pre-version-6 one.
+    const body = JSON.stringify({ actor: 'system', at: old.at, event: 'test.event', payload: { n: 2 } });
+    expect(old.hash).toBe(createHash('sha256').update(`evidock-audit-v1\n${old.seq}\n${old.prevHash}\n${body}`).digest('hex'));
+    expect(c.listAudit().map((x) => [x.actor, x.osUser])).toEqual([['A00001', 'alice'], ['system', null]]);
+    c.close();
+    const db = new Database(path.join(tmp2.dir, 'custody.db'));
+    db.exec('DROP TRIGGER audit_log_no_update');
+    db.prepare("UPDATE audit_log SET os_user = 'mallory' WHERE seq = 1").run();
+    db.close();
+    const again = openCustody(tmp2.dir);
+    expect(again.verifyAuditChain().problems).toEqual([{ seq: 1, problem: 'hash does not match the entry contents' }]);
+    again.close();
+  });
+});

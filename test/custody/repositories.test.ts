@@ -91,8 +91,12 @@ describe('recordings', () => {
     expect(custody.auditHead()).toEqual(auditBefore);
     expect(custody.stats()).toMatchObject({ recordings: 1, objects: 1, bytes: 1000 });
     const entry = custody.listAudit({ event: 'recording.commit' })[0];
-    expect(entry?.payload).toEqual({ recordingId: first.recordingId, sha256: sha(1), size: 1000,
+    expect(entry?.payload).toMatchObject({ recordingId: first.recordingId, sha256: sha(1), size: 1000,
       sourcePath: rec(sid).sourcePath, deviceSerial: 'ABC1234', sessionId: sid });
+    // The entry records the row as committed, so verify can replay it against the live row.
+    const row = custody.getRecording(first.recordingId)!;
+    expect(entry?.payload).toMatchObject({ badge: row.badge, recordedStart: row.recordedStart, durationS: row.durationS,
+      correctedStart: row.correctedStart, mediaKind: row.mediaKind, ingestedAt: row.ingestedAt });
   });
 
   it('shares one object between recordings with the same content', () => {

@@ -1,0 +1,74 @@
+// Pure: what an actor may do. One table of actions → roles, plus who the subject (a recording or a
+// session) belongs to: officers their own, custodians their unit's, heads their unit's and its
+// sub-units', admins everything. Root and the daemon (system) may do anything; someone not in the
+// roster nothing (the CLI lets them reach only --help, config check and sim, which touch no custody).
+import type { RoleName } from '../custody/index.js';
+
+export type Role = RoleName;
+
+export interface Actor {
+  /** What audit entries name: a badge, 'root' or 'system' ('root' acting --as a badge: the badge). */
+  name: string;
+  kind: 'officer' | 'root' | 'system' | 'unknown';
+  osUser: string | null;
+  badge: string | null;
+  roles: readonly Role[];
+  unit: string | null;
+}
+
+/** Whose a recording or session is: its officer's badge and that officer's unit. */
+export interface Subject { badge?: string | null | undefined; unit?: string | null | undefined }
+
+/** code → parent code, for "this unit and its sub-units". */
+export type UnitTree = ReadonlyMap<string, string | null>;
+
+export interface Decision { allowed: boolean; reason: string }
+
+/** Who may run each action at all (subject scope is checked separately for the *.read actions). */
+const ACTIONS: Record<string, readonly Role[]> = {
+  'status': ['officer', 'custodian', 'head', 'admin'],
+  'recordings.list': ['officer', 'custodian', 'head', 'admin'],
+  'sessions.list': ['officer', 'custodian', 'head', 'admin'],
+  'recording.read': ['officer', 'custodian', 'head', 'admin'],
+  'session.read': ['officer', 'custodian', 'head', 'admin'],
+  'audit.pubkey': ['officer', 'custodian', 'head', 'admin'],
+  'ingest': ['custodian', 'admin'],
+  'verify': ['custodian', 'head', 'admin'],
+  'audit.verify': ['custodian', 'head', 'admin'],
+  'audit.log': ['head', 'admin'],
+  'audit.checkpoint': ['admin'],
+  'config.apply': ['admin'],
+};
+const ONLY_ROOT = new Set(['daemon']);
+const SCOPED = new Set(['recording.read', 'session.read']);
+
+export const KNOWN_ACTIONS: readonly string[] = [...Object.keys(ACTIONS), ...ONLY_ROOT];
+
+const allow = (reason: string): Decision => ({ allowed: true, reason });
+const deny = (reason: string): Decision => ({ allowed: false, reason });
+
+/** The unit and every unit above it. */
+function lineage(unit: string, units: UnitTree): string[] {
+  const out: string[] = [];
+  for (let u: string | null | undefined = unit; u && !out.includes(u); u = units.get(u)) out.push(u);
+  return out;
+}
+
+export function may(actor: Actor, action: string, subject?: Subject, units: UnitTree = new Map()): Decision {
+  if (actor.kind === 'system') return allow('the daemon acts for the station');
+  if (actor.kind === 'root') return allow(actor.badge ? `root acting as ${actor.badge}` : 'root');
+  if (ONLY_ROOT.has(action)) return deny(`${action} is run by root or the service`);
+  if (actor.kind === 'unknown') return deny(`OS user ${actor.osUser ?? '?'} is not an active officer in the roster`);
+  const roles = ACTIONS[action];
+  if (!roles) return actor.roles.includes('admin') ? allow('admin') : deny(`no role grants ${action}; only an admin may`);
+  const held = actor.roles.filter((r) => roles.includes(r));
+  if (held.length === 0) return deny(`${action} needs the role ${roles.join(' or ')}; ${actor.name} has ${actor.roles.join(', ') || 'none'}`);
+  if (!SCOPED.has(action) || subject === undefined || held.includes('admin')) return allow(held.join(', '));
+  // Scoped: the widest role the actor holds decides.
+  const subjUnit = subject.unit ?? null;
+  if (held.includes('head') && actor.unit && subjUnit && lineage(subjUnit, units).includes(actor.unit)) return allow(`head of ${actor.unit}`);
+  if (held.includes('custodian') && actor.unit && subjUnit === actor.unit) return allow(`custodian of ${actor.unit}`);
+  if (held.includes('officer') && actor.badge !== null && subject.badge === actor.badge) return allow('own');
+  return deny(`${actor.name} may see only ${held.includes('head') ? `unit ${actor.unit ?? '?'} and its sub-units` : held.includes('custodian') ? `unit ${actor.unit ?? '?'}` : 'their own'}`
+    + ` (this belongs to ${subject.badge ?? 'no officer'}${subjUnit ? ` of unit ${subjUnit}` : ''})`);
+}
