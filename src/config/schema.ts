@@ -90,6 +90,32 @@ export const profileSchema = z.object({
   }
 });
 
+const severity = z.enum(['info', 'warning', 'critical']);
+const channelFilters = {
+  minSeverity: severity.optional().describe('deliver only alerts at least this severe'),
+  kinds: z.array(z.string().min(1)).optional().describe('deliver only these alert kinds'),
+};
+export const channelSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('log'), ...channelFilters }).strict(),
+  z.object({
+    type: z.literal('command'), run: z.string().min(1).describe('shell command; gets the alert as JSON on stdin'),
+    timeoutMs: z.number().int().min(100).max(600_000).default(10_000), retries: z.number().int().min(0).max(20).default(3), ...channelFilters,
+  }).strict(),
+  z.object({
+    type: z.literal('webhook'), url: z.url().describe('receiver on the unit\'s LAN; the alert is POSTed as JSON'),
+    timeoutMs: z.number().int().min(100).max(600_000).default(5_000), retries: z.number().int().min(0).max(20).default(5), ...channelFilters,
+  }).strict(),
+  z.object({ type: z.literal('digest'), dir: z.string().min(1).describe('a daily file, text and CSV'), ...channelFilters }).strict(),
+]);
+
+export const DEFAULT_SCHEDULES = {
+  'verify-sample': '30 2 * * *',
+  'verify-full': '0 3 * * 0',
+  'scan-late': '5 * * * *',
+  'scan-not-docked': '10 * * * *',
+  'digest': '55 23 * * *',
+} as const;
+
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./var/evidock')
     .describe('custody.db, store/, logs/ and run/ live here'),
@@ -132,6 +158,18 @@ export const configSchema = z.object({
     serviceUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'an OS account name').optional()
       .describe('account that owns dataDir; other users reach custody through `sudo -u` this account (evidock deploy sudoers)'),
   }).strict().default({}),
+  rules: z.object({
+    uploadDeadlineHours: z.number().positive().default(24).describe('art. 14(1): footage is late when ingested this long after it ended'),
+    activityGapMinutes: z.number().positive().default(30).describe('segments closer than this form one activity'),
+    segmentToleranceSeconds: z.number().min(0).default(5).describe('inside an activity, a longer gap is an interruption (art. 9)'),
+    voiceExplanationSeconds: z.number().min(0).default(120).describe('a voice note must start this soon after the gap'),
+    notDockedHours: z.number().positive().optional().describe('a held camera not docked this long raises not-docked (default uploadDeadlineHours)'),
+  }).strict().default({ uploadDeadlineHours: 24, activityGapMinutes: 30, segmentToleranceSeconds: 5, voiceExplanationSeconds: 120 }),
+  alerts: z.object({
+    channels: z.array(channelSchema).default([]).describe('where alerts go besides the log (always)'),
+  }).strict().default({ channels: [] }),
+  schedules: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.union([z.string().min(1), z.literal(false)])).default({})
+    .describe(`cron per job (false disables it); defaults: ${Object.entries(DEFAULT_SCHEDULES).map(([k, v]) => `${k} "${v}"`).join(', ')}`),
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   }).strict().default({ level: 'info' }),
