@@ -13,6 +13,9 @@ import { registerDaemonCommand } from './daemon.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerSessionsCommands } from './sessions.js';
 import { registerAuditCommands } from './audit.js';
+import { registerAlertsCommands } from './alerts.js';
+import { registerGapCommands } from './gaps.js';
+import { registerComplianceReports } from './report.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { isLocalCommand, planReexec, refusedUnderSudo, runReexec } from './sudo.js';
 import { underSudo } from '../access/identity.js';
@@ -35,6 +38,9 @@ registerDaemonCommand(program);
 registerDeployCommands(program);
 registerSessionsCommands(program);
 registerAuditCommands(program);
+registerAlertsCommands(program);
+registerGapCommands(program);
+registerComplianceReports(program);
 
 // A non-root user reaches custody only as the service account, through sudo (src/cli/sudo.ts).
 const args = process.argv.slice(2);

@@ -1,12 +1,11 @@
 // The compliance scans: late uploads per dock session, interruptions per camera, cameras not
 // docked. Run after each dock and on schedule; each is idempotent (a session's late alert is raised
 // once, a gap recorded once, not-docked repeated daily, not hourly).
-import type { Config } from '../config/schema.js';
 import type { Custody } from '../custody/index.js';
 import { DEFAULT_RULES, detectGaps, lateness, notDocked, repeatDue, type Holding, type Rules } from './rules.js';
 import { currentHoldings } from './holders.js';
 
-export function rulesOf(config: Pick<Config, 'rules'> | { rules?: Partial<Rules> }): Rules {
+export function rulesOf(config: { rules?: Partial<Rules> | undefined }): Rules {
   return { ...DEFAULT_RULES, ...(config.rules ?? {}) };
 }
 
@@ -83,7 +82,7 @@ export function scanNotDocked(custody: Custody, rules: Rules, now: Date = new Da
 }
 
 /** After one dock: its late files and the camera's interruptions. */
-export function scanAfterDock(custody: Custody, config: Pick<Config, 'rules'>, session: { session: number; device: string }): void {
+export function scanAfterDock(custody: Custody, config: { rules?: Partial<Rules> | undefined }, session: { session: number; device: string }): void {
   const rules = rulesOf(config);
   scanLateSession(custody, rules, session.session);
   if (session.device && session.device !== 'UNKNOWN') scanGapsOfDevice(custody, rules, session.device);

@@ -15,6 +15,7 @@ import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockC
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
+import { scanAfterDock } from '../compliance/scan.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -22,7 +23,7 @@ export class ProfileError extends Error { exitCode = 2; }
 
 export interface DockSessionContext {
   profiles: readonly Profile[];
-  config: Pick<Config, 'timezone' | 'devices' | 'clock'>;
+  config: Pick<Config, 'timezone' | 'devices' | 'clock'> & Partial<Pick<Config, 'rules'>>;
 }
 
 export interface DockSessionOptions {
@@ -152,6 +153,11 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
   const wipe = await afterIngestWipe();
   if (alerts.length > later) {
     custody.recordSessionChecks(summary.session, { alerts: alerts.map(({ kind, severity, message }) => ({ kind, severity, message })) });
+  }
+  // Compliance (art. 9, 14(1)): this dock's late files and the camera's interruptions, alerted now.
+  try { scanAfterDock(custody, config, summary); } catch (err) {
+    log.error(`compliance scan after dock failed: ${(err as Error).message}`);
+    custody.raiseAlert({ kind: 'compliance.scan', severity: 'warning', sessionId: summary.session, message: `compliance scan after dock failed: ${(err as Error).message}` });
   }
   // Every alert of this dock, including those the ingest raised itself (e.g. a camera without identity).
   const all = custody.listAlerts({ sessionId: summary.session }).map((a) => ({ id: a.id, kind: a.kind, severity: a.severity, message: a.message }));
