@@ -18,6 +18,7 @@ export function registerStatusCommand(program: Command): void {
           config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,
           daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, roots: daemon.roots, docked: daemon.docked, ingesting: daemon.ingesting } : null,
           sessionsRunning: running, store: usage, custody: stats, openAlerts: alerts,
+          schedules: ctx.custody.schedules.listScheduleRuns().map(({ name, cron, lastRun, nextRun, lastResult }) => ({ name, cron, lastRun, nextRun, lastResult })),
         };
         if (opts.json) { printJson(report); return; }
         const lines = [
@@ -29,7 +30,9 @@ export function registerStatusCommand(program: Command): void {
           `store    ${usage.objects} objects, ${usage.bytes} bytes`,
           `custody  ${stats.recordings} recordings from ${stats.devices} devices in ${stats.sessions} sessions`,
           `alerts   ${alerts.length} open`,
-          ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`),
+          ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}${a.count > 1 ? ` (×${a.count})` : ''}`),
+          `schedule ${report.schedules.length} job(s)`,
+          ...report.schedules.map((j) => `  ${j.name.padEnd(16)} ${j.cron.padEnd(14)} last ${j.lastRun ?? 'never'}${j.lastResult ? ` (${j.lastResult})` : ''}, next ${j.nextRun ?? '?'}`),
         ];
         process.stdout.write(lines.join('\n') + '\n');
       } finally {

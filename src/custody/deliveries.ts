@@ -44,6 +44,18 @@ export function markAttemptFailed(ctx: Ctx, id: number, error: string, nextTry: 
   }
 }
 
+/** Whether this raise (or repeat, by count) of the alert was already queued for the channel. */
+export function hasDelivery(ctx: Ctx, alertId: number, channel: string, count: number): boolean {
+  return stmt(ctx.db, "SELECT 1 FROM alert_deliveries WHERE alert_id = ? AND channel = ? AND json_extract(payload, '$.count') = ? LIMIT 1")
+    .get(alertId, channel, count) !== undefined;
+}
+
+/** After a restart: deliveries that gave up recently are tried again (bounded again by their channel's retries). */
+export function retryFailedSince(ctx: Ctx, since: string): number {
+  return stmt(ctx.db, "UPDATE alert_deliveries SET status = 'pending', attempts = 0, next_try = ?, done_at = NULL WHERE status = 'failed' AND created_at >= ?")
+    .run(ctx.now(), since).changes;
+}
+
 /** The highest alert id and last_seen already fanned out, so each raise or repeat is delivered once. */
 export function deliveryCursor(ctx: Ctx): string | null {
   const r = stmt(ctx.db, "SELECT last_result AS v FROM schedule_runs WHERE name = '@alerts.cursor'").get() as { v: string } | undefined;

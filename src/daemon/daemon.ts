@@ -21,6 +21,9 @@ import { createNotifier, startWatchdog } from './notify.js';
 import { startCheckpointTimers } from '../audit/timers.js';
 import { syncRoster } from '../access/roster-sync.js';
 import { secureDataDir } from '../access/datadir.js';
+import { startScheduler } from '../schedule/scheduler.js';
+import { complianceJobs } from '../compliance/jobs.js';
+import { startAlertDelivery } from '../compliance/delivery-loop.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -74,6 +77,9 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
     logger.error(`data directory not handed to ${config.access.serviceUser ?? '?'}: ${(err as Error).message}`);
     custody.raiseAlert({ kind: 'access.datadir', severity: 'critical', message: `dataDir not owned by the service account: ${(err as Error).message}` });
   }
+  // Compliance (issue 11): alerts reach people through the configured channels; scheduled jobs.
+  const delivery = startAlertDelivery(custody, config, logger);
+  const scheduler = startScheduler(complianceJobs({ custody, store, config }), { custody, logger, timezone: config.timezone });
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
@@ -111,6 +117,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       if (d) d.device = summary.device;
       publish();
       events.emit('ingested', summary, volume);
+      void delivery.kick();
     }, (err: Error) => {
       logger.error(`ingest of ${volume.root} failed: ${err.message}`);
       events.emit('ingest-error', { root: volume.root, error: err });
@@ -175,6 +182,10 @@ export async function startDaemon(loaded: LoadedConfig, opts: { console?: boolea
       await usbWatcher.close();
       await queue.onIdle();
       await blockWatcher?.close();
+      scheduler.stop();
+      await scheduler.idle();
+      await delivery.kick(); // what this stop's last sessions raised
+      await delivery.stop();
       checkpoints.stop(); // and a last checkpoint of the head
       custody.close();
       clearState(config.dataDir);
