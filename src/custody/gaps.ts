@@ -2,6 +2,7 @@
 // written report) and reviewed by the unit head. Each step is audited; a gap is never deleted.
 import { stmt } from './db.js';
 import { audit, parseJson, writeTx, type Ctx } from './context.js';
+import { ackAlert, listAlerts } from './alerts.js';
 
 export type GapStatus = 'open' | 'explained' | 'approved' | 'rejected';
 
@@ -89,6 +90,10 @@ export function reviewGap(ctx: Ctx, id: number, decision: { approve: boolean; re
     stmt(ctx.db, 'UPDATE gaps SET status = ?, reviewed_by = ?, reviewed_at = ?, review_reason = ? WHERE id = ?')
       .run(status, ctx.actor, ctx.now(), decision.reason ?? null, id);
     audit(ctx, `gap.${decision.approve ? 'approve' : 'reject'}`, { gapId: id, reason: decision.reason ?? null });
+    // An approved interruption is settled: its alert is acknowledged by the reviewer.
+    if (decision.approve) {
+      for (const a of listAlerts(ctx, { open: true, kind: 'interruption', subject: `gap:${id}` })) ackAlert(ctx, a.id, ctx.actor, `gap ${id} explanation approved`);
+    }
     return getGap(ctx, id)!;
   });
 }
