@@ -1,6 +1,7 @@
 // The configuration contract: every key evidock reads, with defaults. The JSON Schema beside
 // config/evidock.example.yaml is generated from this file (scripts/gen-config-schema).
 import { z } from 'zod';
+import cron from 'node-cron';
 
 const roles = z.enum(['officer', 'custodian', 'head', 'admin']);
 
@@ -168,7 +169,8 @@ export const configSchema = z.object({
   alerts: z.object({
     channels: z.array(channelSchema).default([]).describe('where alerts go besides the log (always)'),
   }).strict().default({ channels: [] }),
-  schedules: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.union([z.string().min(1), z.literal(false)])).default({})
+  schedules: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.union([
+    z.string().min(1).refine((v) => cron.validate(v), { message: 'not a cron expression (minute hour day month weekday)' }), z.literal(false)])).default({})
     .describe(`cron per job (false disables it); defaults: ${Object.entries(DEFAULT_SCHEDULES).map(([k, v]) => `${k} "${v}"`).join(', ')}`),
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
