@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { openContext, printJson } from './context.js';
 import { EXIT } from './exit.js';
 import type { AlertRow } from '../custody/index.js';
+import { stationTime } from '../compliance/format.js';
 
 export function alertJson(a: AlertRow) {
   return {
@@ -25,7 +26,7 @@ export function registerAlertsCommands(program: Command): void {
         const rows = ctx.custody.listAlerts({ open: opts.open ? true : undefined, kind: opts.kind }).map(alertJson);
         if (opts.json) { printJson(rows); return; }
         const t = new Table({ head: ['id', 'severity', 'kind', 'subject', 'count', 'last seen', 'acked', 'message'], wordWrap: true, colWidths: [null, null, null, null, null, null, null, 60] as unknown as number[] });
-        for (const a of rows) t.push([a.id, a.severity, a.kind, a.subject, a.count, a.lastSeen, a.ackedBy ?? '', a.message]);
+        for (const a of rows) t.push([a.id, a.severity, a.kind, a.subject, a.count, stationTime(a.lastSeen, ctx.loaded.config.timezone), a.ackedBy ?? '', a.message]);
         process.stdout.write(`${t.toString()}\n${rows.length} alert(s)\n`);
       } finally {
         await ctx.close();

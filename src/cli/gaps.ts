@@ -12,6 +12,7 @@ import type { GapExplanation, GapRow } from '../custody/index.js';
 import { voiceNoteFits } from '../compliance/rules.js';
 import { rulesOf, scanGaps } from '../compliance/scan.js';
 import { explanationText } from '../compliance/reports.js';
+import { stationTime } from '../compliance/format.js';
 
 class UsageError extends Error { readonly exitCode = EXIT.usage; }
 
@@ -80,7 +81,7 @@ export function registerGapCommands(program: Command): void {
       const rows = ctx.custody.gaps.listGaps({ open: opts.open }).filter((g) => ctx.permits('gap.read', ctx.subjectOf(g.badge))).map(gapJson);
       if (opts.json) { printJson(rows); return; }
       const t = new Table({ head: ['id', 'camera', 'badge', 'from', 'seconds', 'status', 'explanation', 'reviewed by'] });
-      for (const g of rows) t.push([g.id, g.device, g.badge ?? '', g.gapStart, g.gapSeconds, g.status, g.explanation ?? '', g.reviewedBy ?? '']);
+      for (const g of rows) t.push([g.id, g.device, g.badge ?? '', stationTime(g.gapStart, ctx.loaded.config.timezone), g.gapSeconds, g.status, g.explanation ?? '', g.reviewedBy ?? '']);
       process.stdout.write(`${t.toString()}\n${rows.length} interruption(s)\n`);
     }));
   gap.command('explain')
