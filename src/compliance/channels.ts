@@ -10,6 +10,7 @@ import type { channelSchema } from '../config/schema.js';
 import type { AlertRow, Custody, DeliveryRow } from '../custody/index.js';
 import type { Logger } from '../util/logger.js';
 import { stationDay, stationTime } from './format.js';
+import { postJsonOnLan } from './lan-webhook.js';
 
 export type Channel = z.infer<typeof channelSchema>;
 const RANK = { info: 0, warning: 1, critical: 2 } as const;
@@ -91,12 +92,6 @@ function runCommand(run: string, input: string, timeoutMs: number): Promise<void
   });
 }
 
-async function postJson(url: string, body: string, timeoutMs: number): Promise<void> {
-  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
-  await res.arrayBuffer().catch(() => undefined);
-  if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
-}
-
 const CSV_HEAD = 'time,severity,kind,subject,count,message\r\n';
 const csv = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
@@ -114,7 +109,7 @@ async function deliverOne(ch: Channel, d: DeliveryRow, timezone: string): Promis
   switch (ch.type) {
     case 'log': return;
     case 'command': return runCommand(ch.run, d.payload + '\n', ch.timeoutMs);
-    case 'webhook': return postJson(ch.url, d.payload, ch.timeoutMs);
+    case 'webhook': return postJsonOnLan(ch.url, d.payload, ch.timeoutMs);
     case 'digest': appendDigest(ch.dir, JSON.parse(d.payload) as Record<string, unknown>, timezone); return;
   }
 }

@@ -2,6 +2,7 @@
 // config/evidock.example.yaml is generated from this file (scripts/gen-config-schema).
 import { z } from 'zod';
 import cron from 'node-cron';
+import { notOnLan } from '../compliance/lan-webhook.js';
 
 const roles = z.enum(['officer', 'custodian', 'head', 'admin']);
 
@@ -103,7 +104,9 @@ export const channelSchema = z.discriminatedUnion('type', [
     timeoutMs: z.number().int().min(100).max(600_000).default(10_000), retries: z.number().int().min(0).max(20).default(3), ...channelFilters,
   }).strict(),
   z.object({
-    type: z.literal('webhook'), url: z.url().describe('receiver on the unit\'s LAN; the alert is POSTed as JSON'),
+    type: z.literal('webhook'),
+    url: z.string().superRefine((u, ctx) => { const why = notOnLan(u); if (why) ctx.addIssue({ code: 'custom', message: `not on the unit's LAN: ${why}` }); })
+      .describe('receiver on the unit\'s LAN, by its private or loopback IP address; the alert is POSTed as JSON'),
     timeoutMs: z.number().int().min(100).max(600_000).default(5_000), retries: z.number().int().min(0).max(20).default(5), ...channelFilters,
   }).strict(),
   z.object({ type: z.literal('digest'), dir: z.string().min(1).describe('a daily file, text and CSV'), ...channelFilters }).strict(),

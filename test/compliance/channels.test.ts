@@ -142,3 +142,18 @@ describe('delivery', () => {
     expect(web().every((d) => d.status === 'delivered')).toBe(true);
   });
 });
+
+describe('the webhook stays on the LAN (invariant 6)', () => {
+  it.each([
+    ['http://127.0.0.1:8080/x', null], ['http://10.1.2.3/', null], ['https://172.16.0.1/', null], ['http://172.31.255.255/', null],
+    ['http://192.168.1.10:9000/hook', null], ['http://169.254.0.5/', null], ['http://[::1]:8080/', null], ['http://[fd12:3456::1]/', null],
+    ['http://[fe80::1]/', null],
+    ['http://172.32.0.1/', /not a private/], ['http://8.8.8.8/', /not a private/], ['http://[2001:db8::1]/', /not a private/],
+    ['http://alerts.example.com/', /not a host name/], ['http://localhost:8080/', /not a host name/], ['ftp://10.0.0.1/', /scheme ftp:/],
+    ['not a url', /not a URL/],
+  ] as const)('%s → %s', async (url, why) => {
+    const { notOnLan } = await import('../../src/compliance/lan-webhook.js');
+    const r = notOnLan(url);
+    if (why === null) expect(r).toBeNull(); else expect(r).toMatch(why);
+  });
+});
