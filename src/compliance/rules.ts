@@ -8,6 +8,8 @@ export interface Rules {
   segmentToleranceSeconds: number;
   voiceExplanationSeconds: number;
   notDockedHours?: number | undefined;
+  lowBatteryPercent?: number | undefined;
+  cameraStorageFullPercent?: number | undefined;
 }
 
 export const DEFAULT_RULES: Rules = { uploadDeadlineHours: 24, activityGapMinutes: 30, segmentToleranceSeconds: 5, voiceExplanationSeconds: 120 };
@@ -106,4 +108,27 @@ export function notDocked(holdings: readonly Holding[], now: string, deadlineHou
 /** Whether a repeating alert is due again: never raised, or last seen at least `everyHours` ago. */
 export function repeatDue(lastSeen: string | null, now: string, everyHours: number): boolean {
   return lastSeen === null || ms(now, 'now') - ms(lastSeen, 'lastSeen') >= everyHours * 3_600_000;
+}
+
+export interface EquipmentFlag { kind: 'low-battery' | 'camera-storage-full'; severity: 'warning'; message: string }
+
+/**
+ * art. 10 (battery and storage checked before use): what the dock-time readings are worth an alert.
+ * Storage counts only when it is the camera's own (a volume evidock mounted), not the disk a plain
+ * directory happens to sit on.
+ */
+export function equipmentFlags(reading: { batteryPct: number | null; storage: { totalBytes: number; usedBytes: number } | null; storageIsCamera: boolean },
+  limits: { lowBatteryPercent: number; cameraStorageFullPercent: number }): EquipmentFlag[] {
+  const out: EquipmentFlag[] = [];
+  if (reading.batteryPct !== null && reading.batteryPct < limits.lowBatteryPercent) {
+    out.push({ kind: 'low-battery', severity: 'warning', message: `battery at ${reading.batteryPct} % at dock (below ${limits.lowBatteryPercent} %): charge before use` });
+  }
+  const s = reading.storage;
+  if (reading.storageIsCamera && s && s.totalBytes > 0) {
+    const pct = Math.round((s.usedBytes / s.totalBytes) * 1000) / 10;
+    if (pct >= limits.cameraStorageFullPercent) {
+      out.push({ kind: 'camera-storage-full', severity: 'warning', message: `camera storage ${pct} % full at dock (limit ${limits.cameraStorageFullPercent} %)` });
+    }
+  }
+  return out;
 }

@@ -168,7 +168,9 @@ export const configSchema = z.object({
     segmentToleranceSeconds: z.number().min(0).default(5).describe('inside an activity, a longer gap is an interruption (art. 9)'),
     voiceExplanationSeconds: z.number().min(0).default(120).describe('a voice note must start this soon after the gap'),
     notDockedHours: z.number().positive().optional().describe('a held camera not docked this long raises not-docked (default uploadDeadlineHours)'),
-  }).strict().default({ uploadDeadlineHours: 24, activityGapMinutes: 30, segmentToleranceSeconds: 5, voiceExplanationSeconds: 120 }),
+    lowBatteryPercent: z.number().min(0).max(100).default(20).describe('art. 10: a camera docked with less battery raises low-battery'),
+    cameraStorageFullPercent: z.number().min(0).max(100).default(90).describe('art. 10: a camera docked with its storage this full raises camera-storage-full'),
+  }).strict().default({ uploadDeadlineHours: 24, activityGapMinutes: 30, segmentToleranceSeconds: 5, voiceExplanationSeconds: 120, lowBatteryPercent: 20, cameraStorageFullPercent: 90 }),
   alerts: z.object({
     channels: z.array(channelSchema).default([]).describe('where alerts go besides the log (always)'),
   }).strict().default({ channels: [] }),

@@ -15,7 +15,8 @@ import { runDockChecks, sessionChecksOf, checksJson, type DockChecks, type DockC
 import { correctionWindow, syncCameraClock, type ClockSyncResult } from '../checks/clock.js';
 import { ingestVolume, type IngestDeps } from '../ingest/ingest-volume.js';
 import { wipeVerified, type WipeResult } from './wipe.js';
-import { scanAfterDock } from '../compliance/scan.js';
+import { rulesOf, scanAfterDock } from '../compliance/scan.js';
+import { equipmentFlags } from '../compliance/rules.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -116,6 +117,9 @@ export async function runDockSession(volume: DockedVolume, ctx: DockSessionConte
     root, profile: prof, timezone: config.timezone, maxDriftSeconds: config.clock.maxDriftSeconds, zfy, files: rels, now: now(),
   });
   pending.push(...checks.flags);
+  const rules = rulesOf(config);
+  pending.push(...equipmentFlags({ batteryPct: checks.batteryPct, storage: checks.storage, storageIsCamera: volume.source === 'block' || volume.source === 'usb' },
+    { lowBatteryPercent: rules.lowBatteryPercent ?? 20, cameraStorageFullPercent: rules.cameraStorageFullPercent ?? 90 }));
 
   const unknown: DockSessionResult['unknown'] = matched ? [] : ['no-profile'];
   const alerts: DockAlert[] = [];

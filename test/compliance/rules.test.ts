@@ -1,7 +1,7 @@
 // The compliance rules at their boundaries: lateness exactly at the deadline, clock offsets applied,
 // explicit time zones; gaps exactly at the tolerance and at the activity limit; voice notes; not-docked.
 import { describe, expect, it } from 'vitest';
-import { detectGaps, lateness, notDocked, repeatDue, voiceNoteFits, type Segment, type TimedRecording } from '../../src/compliance/rules.js';
+import { detectGaps, equipmentFlags, lateness, notDocked, repeatDue, voiceNoteFits, type Segment, type TimedRecording } from '../../src/compliance/rules.js';
 
 const rec = (o: Partial<TimedRecording> & { recordedStart: string }): TimedRecording => ({
   recordedEnd: null, correctedStart: null, correctedEnd: null, clockOffsetS: null, durationS: null, ...o,
@@ -91,5 +91,21 @@ describe('notDocked and its daily repeat', () => {
     [null, true], ['2026-11-29T09:00:00Z', true], ['2026-11-29T09:00:01Z', false], ['2026-11-30T08:00:00Z', false],
   ] as const)('repeatDue(lastSeen %s) → %s', (last, due) => {
     expect(repeatDue(last, now, 24)).toBe(due);
+  });
+});
+
+describe('equipmentFlags (art. 10 at dock)', () => {
+  const limits = { lowBatteryPercent: 20, cameraStorageFullPercent: 90 };
+  const gb = 1e9;
+  it.each([
+    ['battery 20 %: fine', 20, null, true, []],
+    ['battery 19 %: low', 19, null, true, ['low-battery']],
+    ['battery unknown', null, null, true, []],
+    ['storage 90 % of the camera: full', 80, { totalBytes: 10 * gb, usedBytes: 9 * gb }, true, ['camera-storage-full']],
+    ['storage 89.9 %: fine', 80, { totalBytes: 1000, usedBytes: 899 }, true, []],
+    ['storage full but a plain directory on the host disk: not the camera', 80, { totalBytes: 10 * gb, usedBytes: 10 * gb }, false, []],
+    ['both', 5, { totalBytes: 100, usedBytes: 100 }, true, ['low-battery', 'camera-storage-full']],
+  ] as const)('%s', (_n, batteryPct, storage, storageIsCamera, kinds) => {
+    expect(equipmentFlags({ batteryPct, storage, storageIsCamera }, limits).map((f) => f.kind)).toEqual(kinds);
   });
 });
