@@ -10,7 +10,7 @@ import { NotPermittedError } from '../access/errors.js';
 import { underSudo } from '../access/identity.js';
 import type { GapExplanation, GapRow } from '../custody/index.js';
 import { voiceNoteFits } from '../compliance/rules.js';
-import { rulesOf, scanGaps } from '../compliance/scan.js';
+import { rulesOf } from '../compliance/scan.js';
 import { explanationText } from '../compliance/reports.js';
 import { stationTime } from '../compliance/format.js';
 
@@ -76,8 +76,6 @@ export function registerGapCommands(program: Command): void {
     .option('--open', 'only those not approved yet')
     .option('--json', 'print JSON')
     .action((opts: { open?: boolean; json?: boolean }, cmd: Command) => withContext(cmd, (ctx) => {
-      // Cheap and idempotent: a gap the daemon has not scanned yet shows up here too.
-      if (ctx.actor.kind === 'root' || ctx.permits('ingest')) scanGaps(ctx.custody, rulesOf(ctx.loaded.config));
       const rows = ctx.custody.gaps.listGaps({ open: opts.open }).filter((g) => ctx.permits('gap.read', ctx.subjectOf(g.badge))).map(gapJson);
       if (opts.json) { printJson(rows); return; }
       const t = new Table({ head: ['id', 'camera', 'badge', 'from', 'seconds', 'status', 'explanation', 'reviewed by'] });

@@ -7,7 +7,7 @@ import { openContext, type Context } from './context.js';
 import { EXIT } from './exit.js';
 import { formatOf, langOf, renderReport, type Column } from '../compliance/format.js';
 import { gapsReport, lateReport, performanceReport, GAP_COLUMNS, LATE_COLUMNS, PERFORMANCE_COLUMNS, type Facts } from '../compliance/reports.js';
-import { rulesOf, scanGaps } from '../compliance/scan.js';
+import { rulesOf } from '../compliance/scan.js';
 
 interface ReportOpts { from?: string; to?: string; unit?: string; format?: string; lang?: string; out?: string }
 
@@ -23,7 +23,6 @@ function factsOf(ctx: Context, opts: ReportOpts): Facts {
   const from = timeOpt(opts.from, 'from');
   const to = timeOpt(opts.to, 'to');
   const rules = rulesOf(ctx.loaded.config);
-  scanGaps(c, rules); // idempotent: the report is right even before the daemon's next scan
   const inRange = (iso: string) => (from === null || iso >= from) && (to === null || iso < to);
   const roster = c.getRoster();
   const visible = (badge: string | null) => ctx.permits('recording.read', ctx.subjectOf(badge));
