@@ -21,8 +21,7 @@ export function startCheckpointTimers(custody: Custody, config: Pick<Config, 'da
   };
   const every = setInterval(() => run(false), CHECK_MS);
   const hourly = setInterval(() => run(true), HOURLY_MS);
-  every.unref();
-  hourly.unref();
+  // Not unref'd: the daemon lives until stop() (which clears them), even with nothing to watch.
   return {
     stop() {
       clearInterval(every);

@@ -12,7 +12,8 @@ const collect = (v: string, prev: string[]) => [...prev, v];
 export function printAuditVerify(r: AuditVerifyReport): string[] {
   return [
     `audit chain ${r.problems.length === 0 ? 'ok' : 'PROBLEM'}: ${r.entries} entries, head seq ${r.head.seq} ${r.head.hash.slice(0, 16)}…`,
-    `checkpoints ${r.checkpoints.count} found, ${r.checkpoints.ok} ok, ${r.checkpoints.failed.length} failed`,
+    `checkpoints ${r.checkpoints.count} found, ${r.checkpoints.ok} ok, ${r.checkpoints.failed.length} failed`
+      + (r.checkpoints.count === 0 ? ' (none yet: a cut-off or rewritten chain cannot be told from a genuine one)' : ''),
     ...r.problems.map((p) => `  audit${p.seq ? ` seq ${p.seq}` : ''}: ${p.problem}`),
   ];
 }

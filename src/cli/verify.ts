@@ -20,10 +20,11 @@ export function registerVerifyCommand(program: Command): void {
         else {
           const out = [
             `objects ${r.objects}  checked ${r.checked}  ok ${r.ok}  missing ${r.missing.length}  mismatched ${r.mismatched.length}`,
-            `audit chain ${r.auditChain.ok ? 'ok' : 'BROKEN'}: ${r.auditChain.entries} entries, head ${r.auditChain.head.slice(0, 16)}…`,
             ...r.missing.map((h) => `  missing    ${h}`),
             ...r.mismatched.map((h) => `  mismatched ${h}`),
-            ...(r.audit ? printAuditVerify(r.audit) : r.auditChain.problems.map((p) => `  audit seq ${p.seq}: ${p.problem}`)),
+            ...(r.audit ? printAuditVerify(r.audit) : [
+              `audit chain ${r.auditChain.ok ? 'ok' : 'BROKEN'}: ${r.auditChain.entries} entries, head ${r.auditChain.head.slice(0, 16)}…`,
+              ...r.auditChain.problems.map((p) => `  audit seq ${p.seq}: ${p.problem}`)]),
             `custody ${r.reconcile.ok ? 'matches' : 'DIFFERS FROM'} the audit log: ${r.reconcile.live} live, ${r.reconcile.committed} committed, ${r.reconcile.tombstoned} tombstoned`,
             ...r.reconcile.problems.map((p) => `  ${p}`),
             passed ? 'verify: OK' : 'verify: INTEGRITY PROBLEM',

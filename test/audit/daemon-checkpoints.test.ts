@@ -15,7 +15,11 @@ describe('daemon and checkpoints', () => {
     const cfg = writeConfig(dir, 'dock:\n  blockDevices: false\naudit:\n  station: dmn\nofficers:\n  - {badge: A00001, name: A, osUser: alice}\n');
     const d = spawnCli(['--config', cfg.file, 'daemon']);
     const exited = new Promise<number | null>((r) => d.on('exit', (c) => r(c)));
-    await until('daemon state', () => (fs.existsSync(path.join(cfg.dataDir, 'run/daemon.json')) ? true : undefined), 60_000, 200);
+    // Running, as status sees it (the state file alone can appear before the signal handlers are set).
+    await until('daemon running', () => {
+      const st = runCli(['--config', cfg.file, 'status', '--json']);
+      return st.code === 0 && JSON.parse(st.stdout).daemon?.pid === d.pid ? true : undefined;
+    }, 60_000, 200);
     expect(fs.statSync(path.join(cfg.dataDir, 'keys/station.key')).mode & 0o777).toBe(0o600);
     d.kill('SIGTERM');
     expect(await exited).toBe(0);
