@@ -99,3 +99,29 @@ describe('scans', () => {
     c.close();
   });
 });
+
+describe('gap workflow in custody', () => {
+  it('rejected, explained again, approved: each step audited, the interruption alert acknowledged by the approver', () => {
+    const clock = { t: '2026-11-30T09:00:00Z' };
+    const c = custodyAt(clock);
+    seed(c, clock);
+    const [id] = scanGaps(c, DEFAULT_RULES);
+    c.setActor('A00001', null);
+    expect(c.gaps.explainGap(id!, { kind: 'text', text: 'forgot' })).toMatchObject({ status: 'explained', explainedBy: 'A00001' });
+    c.setActor('H00001', null);
+    expect(c.gaps.reviewGap(id!, { approve: false, reason: 'not a reason' })).toMatchObject({ status: 'rejected', reviewedBy: 'H00001', reviewReason: 'not a reason' });
+    expect(c.listAlerts({ open: true, kind: 'interruption' })).toHaveLength(1);
+    expect(() => c.gaps.reviewGap(id!, { approve: true })).toThrow(/is rejected: only an explained gap is reviewed/);
+    c.setActor('A00001', null);
+    c.gaps.explainGap(id!, { kind: 'text', text: 'battery died, swapped it' });
+    expect(c.gaps.getGap(id!)).toMatchObject({ status: 'explained', reviewedBy: null, reviewReason: null });
+    c.setActor('H00001', null);
+    expect(c.gaps.reviewGap(id!, { approve: true })).toMatchObject({ status: 'approved', reviewedBy: 'H00001' });
+    expect(() => c.gaps.explainGap(id!, { kind: 'text', text: 'late' })).toThrow(/already approved/);
+    expect(c.listAlerts({ kind: 'interruption' })).toMatchObject([{ ackedBy: 'H00001', ackNote: `gap ${id} explanation approved` }]);
+    expect(c.gaps.listGaps({ open: true })).toEqual([]);
+    expect(c.listAudit({}).map((e) => e.event).filter((e) => e.startsWith('gap.'))).toEqual(['gap.detect', 'gap.explain', 'gap.reject', 'gap.explain', 'gap.approve']);
+    expect(c.verifyAuditChain().ok).toBe(true);
+    c.close();
+  });
+});
