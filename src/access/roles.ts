@@ -68,9 +68,19 @@ const ACTIONS: Record<string, readonly Role[]> = {
   'archive.verify': ['custodian', 'head', 'admin'],
   'archive.burn': ['custodian', 'admin'],
   'archive.list': ['custodian', 'head', 'admin'],
+  // compliance (issue 11): officers see and explain their own interruptions; the unit head reviews
+  'alerts.list': ['custodian', 'head', 'admin'],
+  'alerts.ack': ['custodian', 'head', 'admin'],
+  'gap.list': ['officer', 'custodian', 'head', 'admin'],
+  'gap.read': ['officer', 'custodian', 'head', 'admin'],
+  'gap.explain': ['officer', 'custodian', 'head', 'admin'],
+  'gap.review': ['head', 'admin'],
+  'report.late': ['custodian', 'head', 'admin'],
+  'report.gaps': ['custodian', 'head', 'admin'],
+  'report.performance': ['custodian', 'head', 'admin'],
 };
 const ONLY_ROOT = new Set(['daemon']);
-const SCOPED = new Set(['recording.read', 'session.read']);
+const SCOPED = new Set(['recording.read', 'session.read', 'gap.read', 'gap.explain', 'gap.review']);
 
 export const KNOWN_ACTIONS: readonly string[] = [...Object.keys(ACTIONS), ...ONLY_ROOT];
 

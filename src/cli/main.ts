@@ -19,6 +19,9 @@ import { registerHoldCommands } from './hold.js';
 import { registerRetentionCommands } from './retention.js';
 import { registerArchiveCommands } from './archive.js';
 import { registerAccessCommands } from './access.js';
+import { registerAlertsCommands } from './alerts.js';
+import { registerGapCommands } from './gaps.js';
+import { registerComplianceReports } from './report.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { escapeControl } from '../util/escape.js';
 import { isLocalCommand, planReexec, refusedUnderSudo, runReexec } from './sudo.js';
@@ -49,6 +52,9 @@ registerRetentionCommands(program);
 registerArchiveCommands(program);
 registerCaseReport(program.command('report').description('reports (case: the case file by stage)'));
 registerAccessCommands(program);
+registerAlertsCommands(program);
+registerGapCommands(program);
+registerComplianceReports(program);
 
 // A non-root user reaches custody only as the service account, through sudo (src/cli/sudo.ts).
 const args = process.argv.slice(2);

@@ -31,6 +31,7 @@ export function registerStatusCommand(program: Command): void {
           config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,
           daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, roots: daemon.roots, docked: daemon.docked, ingesting: daemon.ingesting } : null,
           sessionsRunning: running, store: usage, custody: stats, remarks, openAlerts: alerts, verificationBacklog,
+          schedules: ctx.custody.schedules.listScheduleRuns().map(({ name, cron, lastRun, nextRun, lastResult }) => ({ name, cron, lastRun, nextRun, lastResult })),
         };
         if (opts.json) { printJson(report); return; }
         const lines = [
@@ -44,7 +45,9 @@ export function registerStatusCommand(program: Command): void {
           `custody  ${stats.recordings} recordings of ${stats.objects} distinct contents from ${stats.devices} devices in ${stats.sessions} sessions`,
           ...remarks.map((m) => `  NOTE     ${m}`),
           `alerts   ${alerts.length} open`,
-          ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}`),
+          ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}${a.count > 1 ? ` (×${a.count})` : ''}`),
+          `schedule ${report.schedules.length} job(s)`,
+          ...report.schedules.map((j) => `  ${j.name.padEnd(16)} ${j.cron.padEnd(14)} last ${j.lastRun ?? 'never'}${j.lastResult ? ` (${j.lastResult})` : ''}, next ${j.nextRun ?? '?'}`),
         ];
         process.stdout.write(lines.map(plain).join('\n') + '\n');
       } finally {

@@ -2,6 +2,8 @@
 // config/evidock.example.yaml is generated from this file (scripts/gen-config-schema).
 import { z } from 'zod';
 import { patternProblem } from '../profiles/pattern.js';
+import cron from 'node-cron';
+import { notOnLan } from '../compliance/lan-webhook.js';
 
 const roles = z.enum(['officer', 'custodian', 'head', 'admin']);
 
@@ -117,6 +119,33 @@ export const archiveSchema = z.object({
   labelPrefix: z.string().regex(/^[A-Z0-9_]{1,16}$/, 'upper-case letters, digits and _ (ISO 9660 volume id), at most 16').default('EVIDOCK'),
   station: z.string().optional().describe('station name written on each disc (default: the host name)'),
 }).strict();
+const severity = z.enum(['info', 'warning', 'critical']);
+const channelFilters = {
+  minSeverity: severity.optional().describe('deliver only alerts at least this severe'),
+  kinds: z.array(z.string().min(1)).optional().describe('deliver only these alert kinds'),
+};
+export const channelSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('log'), ...channelFilters }).strict(),
+  z.object({
+    type: z.literal('command'), run: z.string().min(1).describe('shell command; gets the alert as JSON on stdin'),
+    timeoutMs: z.number().int().min(100).max(600_000).default(10_000), retries: z.number().int().min(0).max(20).default(3), ...channelFilters,
+  }).strict(),
+  z.object({
+    type: z.literal('webhook'),
+    url: z.string().superRefine((u, ctx) => { const why = notOnLan(u); if (why) ctx.addIssue({ code: 'custom', message: `not on the unit's LAN: ${why}` }); })
+      .describe('receiver on the unit\'s LAN, by its private or loopback IP address; the alert is POSTed as JSON'),
+    timeoutMs: z.number().int().min(100).max(600_000).default(5_000), retries: z.number().int().min(0).max(20).default(5), ...channelFilters,
+  }).strict(),
+  z.object({ type: z.literal('digest'), dir: z.string().min(1).describe('a daily file, text and CSV'), ...channelFilters }).strict(),
+]);
+
+export const DEFAULT_SCHEDULES = {
+  'verify-sample': '30 2 * * *',
+  'verify-full': '0 3 * * 0',
+  'scan-late': '5 * * * *',
+  'scan-not-docked': '10 * * * *',
+  'digest': '55 23 * * *',
+} as const;
 
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./var/evidock')
@@ -176,7 +205,21 @@ export const configSchema = z.object({
     font: z.string().optional()
       .describe('font file for watermarks (default: a CJK font found by fc-match, e.g. fonts-wqy-zenhei or fonts-noto-cjk)'),
   }).strict().default({ defaultHours: 24, maxHours: 24 * 30 }),
-
+  rules: z.object({
+    uploadDeadlineHours: z.number().positive().default(24).describe('art. 14(1): footage is late when ingested this long after it ended'),
+    activityGapMinutes: z.number().positive().default(30).describe('segments closer than this form one activity'),
+    segmentToleranceSeconds: z.number().min(0).default(5).describe('inside an activity, a longer gap is an interruption (art. 9)'),
+    voiceExplanationSeconds: z.number().min(0).default(120).describe('a voice note must start this soon after the gap'),
+    notDockedHours: z.number().positive().optional().describe('a held camera not docked this long raises not-docked (default uploadDeadlineHours)'),
+    lowBatteryPercent: z.number().min(0).max(100).default(20).describe('art. 10: a camera docked with less battery raises low-battery'),
+    cameraStorageFullPercent: z.number().min(0).max(100).default(90).describe('art. 10: a camera docked with its storage this full raises camera-storage-full'),
+  }).strict().default({ uploadDeadlineHours: 24, activityGapMinutes: 30, segmentToleranceSeconds: 5, voiceExplanationSeconds: 120, lowBatteryPercent: 20, cameraStorageFullPercent: 90 }),
+  alerts: z.object({
+    channels: z.array(channelSchema).default([]).describe('where alerts go besides the log (always)'),
+  }).strict().default({ channels: [] }),
+  schedules: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.union([
+    z.string().min(1).refine((v) => cron.validate(v), { message: 'not a cron expression (minute hour day month weekday)' }), z.literal(false)])).default({})
+    .describe(`cron per job (false disables it); defaults: ${Object.entries(DEFAULT_SCHEDULES).map(([k, v]) => `${k} "${v}"`).join(', ')}`),
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   }).strict().default({ level: 'info' }),

@@ -17,7 +17,11 @@ import {
   proofBacklog, recordDiskProof, resumeFingerprints, sessionUnproved, unprovedObjects,
   type RecordingUpdate,
 } from './recordings.js';
-import { ackAlert, listAlerts, raiseAlert } from './alerts.js';
+import { ackAlert, getAlert, listAlerts, raiseAlert, type AlertQuery } from './alerts.js';
+import * as gaps from './gaps.js';
+import * as deliveries from './deliveries.js';
+import * as schedules from './schedules.js';
+import * as compliance from './compliance.js';
 import { getRoster, syncRoster, type Roster, type RosterChange, type RosterInput } from './roster.js';
 import {
   auditAccess, createAccessRequest, getAccessRequest, listAccessAudit, listAccessRequests, recordingIdsOfCase, transitionAccessRequest,
@@ -39,6 +43,11 @@ export * as cases from './cases.js';
 export * as retention from './retention.js';
 export * as discs from './discs.js';
 export type { AccessTransition } from './access.js';
+export type { AlertQuery } from './alerts.js';
+export type { GapRow, GapInput, GapExplanation } from './gaps.js';
+export type { DeliveryRow } from './deliveries.js';
+export type { ScheduleRunRow } from './schedules.js';
+export type { ComplianceRecording, ComplianceSession } from './compliance.js';
 
 export const CUSTODY_DB_FILE = 'custody.db';
 
@@ -135,8 +144,15 @@ export class Custody {
 
   // alerts
   raiseAlert(input: T.AlertInput): number { return raiseAlert(this.#ctx, input); }
-  ackAlert(id: number, by: string): boolean { return ackAlert(this.#ctx, id, by); }
-  listAlerts(opts: { open?: boolean; sessionId?: number } = {}): T.AlertRow[] { return listAlerts(this.#ctx, opts); }
+  ackAlert(id: number, by: string, note?: string): boolean { return ackAlert(this.#ctx, id, by, note); }
+  listAlerts(opts: AlertQuery = {}): T.AlertRow[] { return listAlerts(this.#ctx, opts); }
+  getAlert(id: number): T.AlertRow | undefined { return getAlert(this.#ctx, id); }
+
+  // compliance (issue 11): interruptions, deliveries, schedules, the facts reports are built from
+  get gaps() { return bind(this.#ctx, gaps); }
+  get deliveries() { return bind(this.#ctx, deliveries); }
+  get schedules() { return bind(this.#ctx, schedules); }
+  get compliance() { return bind(this.#ctx, compliance); }
 
   // access requests and grants (art. 15); the rules are in src/access
   createAccessRequest(input: T.AccessRequestInput, auditPayload: Record<string, unknown>): T.AccessRequestRow {
@@ -194,6 +210,14 @@ export class Custody {
   close(): void {
     if (this.#db.open) this.#db.close();
   }
+}
+
+type Bound<M> = { [K in keyof M]: M[K] extends (ctx: Ctx, ...a: infer A) => infer R ? (...a: A) => R : never };
+/** A module of repository functions with the handle's context filled in. */
+function bind<M extends Record<string, unknown>>(ctx: Ctx, mod: M): Bound<M> {
+  const out: Record<string, unknown> = {};
+  for (const [k, f] of Object.entries(mod)) if (typeof f === 'function') out[k] = (...a: unknown[]) => (f as (c: Ctx, ...x: unknown[]) => unknown)(ctx, ...a);
+  return out as Bound<M>;
 }
 
 export function openCustody(dataDir: string, opts: CustodyOptions = {}): Custody {

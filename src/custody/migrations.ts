@@ -271,6 +271,62 @@ WHEN NEW.requester IS NOT OLD.requester OR NEW.kind IS NOT OLD.kind OR NEW.purpo
 BEGIN SELECT RAISE(ABORT, 'who asked for what is immutable'); END;
 `;
 
+// Compliance (issue 11): alerts deduplicated by kind and subject, with an acknowledgement note;
+// interruptions (art. 9) with their explanation and review; alert deliveries per channel (retried
+// after a restart); schedule runs (last/next, caught up once after a restart).
+
+const compliance = `
+ALTER TABLE alerts ADD COLUMN subject TEXT;               -- what the alert is about: a camera, a session, a gap…
+ALTER TABLE alerts ADD COLUMN last_seen TEXT;             -- \`at\` is when it was first seen
+ALTER TABLE alerts ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE alerts ADD COLUMN ack_note TEXT;
+UPDATE alerts SET last_seen = at, subject = coalesce(device_serial, 'station');
+CREATE INDEX alerts_kind_subject ON alerts(kind, subject);
+
+CREATE TABLE gaps (
+  id                 INTEGER PRIMARY KEY,
+  device_serial      TEXT NOT NULL,
+  badge              TEXT,
+  before_recording   INTEGER NOT NULL REFERENCES recordings(id),
+  after_recording    INTEGER NOT NULL REFERENCES recordings(id),
+  gap_start          TEXT NOT NULL,
+  gap_end            TEXT NOT NULL,
+  gap_seconds        REAL NOT NULL,
+  status             TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'explained', 'approved', 'rejected')),
+  detected_at        TEXT NOT NULL,
+  explanation        TEXT,              -- JSON {kind: voice|text, recording?, text?, attachment?}
+  explained_by       TEXT,
+  explained_at       TEXT,
+  reviewed_by        TEXT,
+  reviewed_at        TEXT,
+  review_reason      TEXT,
+  UNIQUE (before_recording, after_recording)
+);
+CREATE INDEX gaps_status ON gaps(status);
+
+CREATE TABLE alert_deliveries (
+  id         INTEGER PRIMARY KEY,
+  alert_id   INTEGER NOT NULL REFERENCES alerts(id),
+  channel    TEXT NOT NULL,                  -- the channel's key (type + target)
+  payload    TEXT NOT NULL,                  -- the alert as delivered (JSON)
+  status     TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts   INTEGER NOT NULL DEFAULT 0,
+  next_try   TEXT NOT NULL,
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  done_at    TEXT
+);
+CREATE INDEX alert_deliveries_pending ON alert_deliveries(status, next_try);
+
+CREATE TABLE schedule_runs (
+  name        TEXT PRIMARY KEY,
+  cron        TEXT NOT NULL,
+  last_run    TEXT,
+  last_result TEXT,
+  next_run    TEXT
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial custody schema', sql: initial },
   { version: 2, name: 'clock offset and corrected recording times', sql: clockCorrection },
@@ -280,6 +336,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'actors, OS users and the roster', sql: people },
   { version: 8, name: 'retention, cases, holds, tombstones and disc archive', sql: RETENTION_SQL },
   { version: 9, name: 'access requests and grants', sql: accessRequests },
+  { version: 10, name: 'compliance: deduplicated alerts, interruptions, deliveries, schedules', sql: compliance },
 ];
 
 export function schemaVersion(db: Db): number {

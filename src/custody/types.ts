@@ -157,6 +157,8 @@ export interface AlertInput {
   deviceSerial?: string | null | undefined;
   sessionId?: number | null | undefined;
   message: string;
+  /** What the alert is about (dedup key with kind); default: the camera, else 'station'. */
+  subject?: string | undefined;
 }
 
 export interface AlertRow {
@@ -167,8 +169,14 @@ export interface AlertRow {
   deviceSerial: string | null;
   sessionId: number | null;
   message: string;
+  subject: string;
+  firstSeen: string;
+  lastSeen: string;
+  /** How often it was raised while open. */
+  count: number;
   ackedAt: string | null;
   ackedBy: string | null;
+  ackNote: string | null;
 }
 
 export interface CustodyStats {

@@ -26,6 +26,9 @@ import { startCheckpointTimers } from '../audit/timers.js';
 import { syncRoster } from '../access/roster-sync.js';
 import { secureDataDir } from '../access/datadir.js';
 import { startRetentionSchedule } from '../retention/schedule.js';
+import { startScheduler } from '../schedule/scheduler.js';
+import { complianceJobs } from '../compliance/jobs.js';
+import { startAlertDelivery } from '../compliance/delivery-loop.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -96,6 +99,9 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
     logger.error(`data directory not handed to ${config.access.serviceUser ?? '?'}: ${(err as Error).message}`);
     custody.raiseAlert({ kind: 'access.datadir', severity: 'critical', message: `dataDir not owned by the service account: ${(err as Error).message}` });
   }
+  // Compliance (issue 11): alerts reach people through the configured channels; scheduled jobs.
+  const delivery = startAlertDelivery(custody, config, logger);
+  const scheduler = startScheduler(complianceJobs({ custody, store, config }), { custody, logger, timezone: config.timezone });
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
@@ -146,6 +152,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       if (d) d.device = summary.device;
       publish();
       events.emit('ingested', summary, volume);
+      void delivery.kick();
     }, async (err: Error) => {
       const wait = delays[n];
       const stillDocked = handled.get(key) === volume.root;
@@ -166,6 +173,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
           null, err.message, n + 1);
       }
       events.emit('ingest-error', { root: volume.root, error: err });
+      void delivery.kick();
     });
     attempt(0);
   };
@@ -244,6 +252,10 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       await queue.onIdle();
       await blockWatcher?.close();
       await backlogProof;
+      scheduler.stop();
+      await scheduler.idle();
+      await delivery.kick(); // what this stop's last sessions raised
+      await delivery.stop();
       checkpoints.stop(); // and a last checkpoint of the head
       retention.stop();
       await retention.idle();

@@ -2,7 +2,13 @@
 // dock root watched by a real daemon (embedded default config + that root); once both are
 // ingested, status, recordings and verify are printed; one camera's footage is filed under a case,
 // classified major and written to a verified BagIt disc image; then the daemon is stopped.
+// ingested, status, recordings and verify are printed and the daemon is stopped. The compliance
+// story rides along: camera A's footage is two days old and has an interruption, camera B's clock
+// is 95 s off; the alerts reach a command hook and a webhook on 127.0.0.1; the interruption is
+// explained by the officer's voice note and approved by the unit head.
 import { spawn, spawnSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +31,24 @@ officers:
   - {badge: "${DEMO_OFFICER}", name: 张伟, roles: [officer]}
   - {badge: "${DEMO_HEAD}", name: 王强, roles: [head]}
 `);
+const hookFile = path.join(work, 'hook.jsonl');
+const webhookBodies: { kind: string }[] = [];
+const receiver = http.createServer((req, res) => {
+  let b = '';
+  req.on('data', (d: Buffer) => { b += d.toString(); });
+  req.on('end', () => { webhookBodies.push(JSON.parse(b) as { kind: string }); res.writeHead(204).end(); });
+});
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+fs.writeFileSync(configFile, [
+  "# embedded default + the demo's dock root, roster and alert channels",
+  `dataDir: ${JSON.stringify(dataDir)}`, 'dock:', `  roots: [${JSON.stringify(dock)}]`, '  settleMs: 500', 'timezone: "+08:00"',
+  'officers:', '  - {badge: "100001", name: "Li Wei", roles: [officer]}', '  - {badge: "100002", name: "Chen Jing", roles: [officer]}',
+  '  - {badge: "900001", name: "Zhang Min (unit head)", roles: [head]}',
+  'devices:', '  - {serial: "DEMOA01", badge: "100001"}', '  - {serial: "DEMOB02", badge: "100002"}',
+  'alerts:', '  channels:', `    - {type: command, run: ${JSON.stringify(`cat >> '${hookFile}'; echo >> '${hookFile}'`)}}`,
+  `    - {type: webhook, url: ${JSON.stringify(webhookUrl)}, minSeverity: warning}`, '',
+].join('\n'));
 const env = { ...process.env, EVIDOCK_CONFIG: configFile };
 
 function cli(args: string[], show = true): { code: number; stdout: string } {
@@ -34,6 +58,41 @@ function cli(args: string[], show = true): { code: number; stdout: string } {
   return { code: r.status ?? 1, stdout: r.stdout };
 }
 const say = (s: string) => process.stdout.write(`\n=== ${s}\n`);
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+/** The compliance part of the story; returns true when something was not as expected. */
+async function complianceStory(): Promise<boolean> {
+  let bad = false;
+  const hookKinds = () => (fs.existsSync(hookFile) ? fs.readFileSync(hookFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { kind: string }).kind) : []);
+  // The daemon delivers within a few seconds of the dock.
+  for (let i = 0; i < 40 && !(hookKinds().includes('interruption') && webhookBodies.some((b) => b.kind === 'late-upload')); i++) await sleep(500);
+  say('evidock alerts list --open (each problem once)');
+  cli(['alerts', 'list', '--open']);
+  say(`delivered: command hook got ${hookKinds().join(', ') || 'nothing'}; webhook got ${webhookBodies.map((b) => b.kind).join(', ') || 'nothing'}`);
+  if (!hookKinds().includes('late-upload') || !webhookBodies.some((b) => b.kind === 'interruption')) { process.stderr.write('demo: alerts not delivered\n'); bad = true; }
+  say('evidock report late');
+  cli(['report', 'late']);
+  say('evidock gap list --open');
+  const gaps = JSON.parse(cli(['gap', 'list', '--open', '--json'], false).stdout || '[]') as { id: number; device: string; afterRecording: number }[];
+  cli(['gap', 'list', '--open']);
+  const gap = gaps.filter((g) => g.device === 'DEMOA01').at(-1);
+  if (!gap) { process.stderr.write('demo: no interruption found on DEMOA01\n'); return true; }
+  if (process.geteuid?.() !== 0) {
+    say('explaining and approving the gap needs root acting --as the officer and the head: skipped');
+    return bad;
+  }
+  say(`officer 100001 explains gap ${gap.id} by the voice note that resumed the recording (recording ${gap.afterRecording})`);
+  bad = cli(['--as', '100001', 'gap', 'explain', String(gap.id), '--recording', String(gap.afterRecording)]).code !== 0 || bad;
+  say(`unit head 900001 approves gap ${gap.id}`);
+  bad = cli(['--as', '900001', 'gap', 'review', String(gap.id), '--approve']).code !== 0 || bad;
+  const still = JSON.parse(cli(['gap', 'list', '--open', '--json'], false).stdout || '[]') as { id: number }[];
+  if (still.some((g) => g.id === gap.id)) { process.stderr.write('demo: the approved gap is still open\n'); bad = true; }
+  say('evidock report gaps');
+  cli(['report', 'gaps']);
+  say('evidock report performance --lang zh');
+  cli(['report', 'performance', '--lang', 'zh']);
+  return bad;
+}
 
 /** Art. 15: the officer asks for a copy, cannot approve it himself, the head approves, the export is verified. */
 function approvedExport(): boolean {
@@ -71,6 +130,9 @@ const daemonExit = new Promise<number>((r) => daemon.on('exit', (code) => r(code
 const cameras = [
   { name: 'cam-A', args: ['--badge', DEMO_OFFICER, '--clips', '3', '--seconds', '3', '--photos', '2', '--audio', '1', '--gap-after', '2:120'] },
   { name: 'cam-B', args: ['--clips', '2', '--seconds', '4', '--photos', '1', '--audio', '1', '--clock-offset', '95'] },
+  { name: 'cam-A', args: ['--clips', '3', '--seconds', '3', '--photos', '2', '--audio', '1', '--gap-after', '2:120',
+    '--start', new Date(Date.now() - 2 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'), '--serial', 'DEMOA01', '--badge', '100001'] },
+  { name: 'cam-B', args: ['--clips', '2', '--seconds', '4', '--photos', '1', '--audio', '1', '--clock-offset', '95', '--serial', 'DEMOB02', '--badge', '100002'] },
 ];
 const serials: string[] = [];
 let expected = 0;
@@ -137,11 +199,14 @@ if (camA.length > 0) {
   cli(['archive', 'list']);
 }
 if (!failed) failed = !approvedExport();
+failed = (await complianceStory()) || failed;
 
 say('stopping the daemon');
 daemon.kill('SIGTERM');
 const code = await daemonExit;
 if (code !== 0) { process.stderr.write(`daemon exited ${code}\n`); failed = true; }
+receiver.close();
 fs.rmSync(work, { recursive: true, force: true });
 process.stdout.write(failed ? '\ndemo FAILED\n' : `\ndemo OK: ${expected} simulated files docked, ingested and verified; a disc image built and verified\n`);
+process.stdout.write(failed ? '\ndemo FAILED\n' : `\ndemo OK: ${expected} simulated files docked, ingested and verified; late footage and an interruption alerted, explained and approved\n`);
 process.exit(failed ? 1 : 0);

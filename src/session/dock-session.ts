@@ -21,6 +21,8 @@ import { sessionGuard, type SessionGuard } from './session-guard.js';
 import { checkIdentity } from '../profiles/identity-rules.js';
 import { conflictingPaths, twiceDocked } from './identity-checks.js';
 import { auditedVolume } from './audited-volume.js';
+import { rulesOf, scanAfterDock } from '../compliance/scan.js';
+import { equipmentFlags } from '../compliance/rules.js';
 import type { IngestProgress, IngestSummary } from '../ingest/types.js';
 
 /** `--profile NAME` names no profile: a usage error (exit 2). */
@@ -28,7 +30,7 @@ export class ProfileError extends Error { exitCode = 2; }
 
 export interface DockSessionContext {
   profiles: readonly Profile[];
-  config: Pick<Config, 'timezone' | 'devices' | 'clock'> & { storage?: Partial<Config['storage']> | undefined };
+  config: Pick<Config, 'timezone' | 'devices' | 'clock'> & { storage?: Partial<Config['storage']> | undefined } & Partial<Pick<Config, 'rules'>>;
 }
 
 export interface DockSessionOptions {
@@ -162,6 +164,9 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
     root, profile: prof, timezone: config.timezone, maxDriftSeconds: config.clock.maxDriftSeconds, zfy, files: rels, now: now(),
   });
   pending.push(...checks.flags);
+  const rules = rulesOf(config);
+  pending.push(...equipmentFlags({ batteryPct: checks.batteryPct, storage: checks.storage, storageIsCamera: volume.source === 'block' || volume.source === 'usb' },
+    { lowBatteryPercent: rules.lowBatteryPercent ?? 20, cameraStorageFullPercent: rules.cameraStorageFullPercent ?? 90 }));
 
   const unknown: DockSessionResult['unknown'] = matched ? [] : ['no-profile'];
   const alerts: DockAlert[] = [];
@@ -212,6 +217,11 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
   const wipe = await afterIngestWipe();
   if (alerts.length > later) {
     custody.recordSessionChecks(summary.session, { alerts: alerts.map(({ kind, severity, message }) => ({ kind, severity, message })) });
+  }
+  // Compliance (art. 9, 14(1)): this dock's late files and the camera's interruptions, alerted now.
+  try { scanAfterDock(custody, config, summary); } catch (err) {
+    log.error(`compliance scan after dock failed: ${(err as Error).message}`);
+    custody.raiseAlert({ kind: 'compliance.scan', severity: 'warning', sessionId: summary.session, message: `compliance scan after dock failed: ${(err as Error).message}` });
   }
   // Every alert of this dock, including those the ingest raised itself (e.g. a camera without identity).
   const all = custody.listAlerts({ sessionId: summary.session }).map((a) => ({ id: a.id, kind: a.kind, severity: a.severity, message: a.message }));

@@ -15,7 +15,10 @@ describe('daemon and checkpoints', () => {
     const cfg = writeConfig(dir, 'dock:\n  blockDevices: false\naudit:\n  station: dmn\nofficers:\n  - {badge: A00001, name: A, osUser: alice}\n');
     const d = spawnCli(['--config', cfg.file, 'daemon']);
     const exited = new Promise<number | null>((r) => d.on('exit', (c) => r(c)));
-    // Running, as status sees it (the state file alone can appear before the signal handlers are set).
+    // The state file first (written after the daemon's roster sync: a `status` before it would sync the
+    // roster itself, as root), then running as status sees it (the state file alone can appear before
+    // the signal handlers are set).
+    await until('daemon state', () => (fs.existsSync(path.join(cfg.dataDir, 'run/daemon.json')) ? true : undefined), 60_000, 200);
     await until('daemon running', () => {
       const st = runCli(['--config', cfg.file, 'status', '--json']);
       return st.code === 0 && JSON.parse(st.stdout).daemon?.pid === d.pid ? true : undefined;
