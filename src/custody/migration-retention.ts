@@ -145,7 +145,7 @@ CREATE TABLE disc_items (
 CREATE INDEX disc_items_recording ON disc_items(recording_id);
 
 -- Last run of each schedule, so a job missed while the station was off is caught up on start.
-CREATE TABLE schedule_runs (
+CREATE TABLE retention_runs (
   job     TEXT PRIMARY KEY,
   last_at TEXT NOT NULL
 );
