@@ -17,6 +17,8 @@ export function dockingConfig(dataDir: string): string {
     dataDir,
     dock: { blockDevices: true, pollMs: 500, roots: [] },
     ingest: { concurrency: 2 },
+    // The guest's scratch disk is far smaller than a station's store: keep the free-space floor below it.
+    storage: { minFreeGiB: 0.01 },
     profiles: [
       // Plain usb-storage: QEMU's own SCSI strings.
       like('testcam-qemu', 'test camera on QEMU usb-storage', { usb, vendor: '^QEMU$', model: '^QEMU HARDDISK$' }),
