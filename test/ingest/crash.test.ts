@@ -55,8 +55,9 @@ async function killMidIngest(cfgFile: string, dataDir: string): Promise<{ tempsA
   const stale = new Set(listTemps(dataDir));
   const deadline = Date.now() + 60_000;
   while (!done && !listTemps(dataDir).some((t) => !stale.has(t)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-  // Mostly early in the copy; one round in four late enough for a group commit to land first.
-  const delay = rand() < 0.25 ? 300 + rand() * 600 : rand() * 300;
+  // Mostly early in the copy; about one round in seven late enough for a group commit to land first. (A
+  // round's few MiB copy in about a tenth of a second with one hash pass and batched durability.)
+  const delay = rand() < 0.15 ? 100 + rand() * 400 : rand() * 30;
   if (!done) await new Promise((r) => setTimeout(r, Math.floor(delay)));
   if (done) return { tempsAtKill: 0, exitedByItself: true };
   const tempsAtKill = listTemps(dataDir).length; // read, then kill at once: the copy in flight is the one seen
