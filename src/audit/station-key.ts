@@ -20,9 +20,10 @@ export function ensureStationKey(dir: string): StationKey {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
     const tmp = `${privFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeDurably(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }), 0o600);
     try {
       fs.linkSync(tmp, privFile); // never replaces a key: a concurrent first start keeps the winner's
+      fsyncDir(dir); // the key is on the disk before anything is signed with it (a power cut keeps it)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     } finally {
@@ -37,7 +38,12 @@ export function loadStationKey(dir: string): StationKey {
   const publicKey = createPublicKey(privateKey);
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const pubFile = path.join(dir, PUBLIC_KEY_FILE);
-  if (!fs.existsSync(pubFile)) fs.writeFileSync(pubFile, publicPem, { mode: 0o644 });
+  if (!fs.existsSync(pubFile)) {
+    const tmp = `${pubFile}.${process.pid}.tmp`;
+    writeDurably(tmp, publicPem, 0o644);
+    fs.renameSync(tmp, pubFile);
+    fsyncDir(dir);
+  }
   return { privateKey, publicKey, publicPem, dir };
 }
 
@@ -46,4 +52,20 @@ export function loadPublicKey(dir: string): KeyObject {
   const pubFile = path.join(dir, PUBLIC_KEY_FILE);
   if (fs.existsSync(pubFile)) return createPublicKey(fs.readFileSync(pubFile));
   return loadStationKey(dir).publicKey;
+}
+
+/** Writes and fsyncs a file (temp → fsync; the caller links or renames it into place, then fsyncDir). */
+function writeDurably(file: string, data: string | Buffer, mode: number): void {
+  const fd = fs.openSync(file, 'w', mode);
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function fsyncDir(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
 }
