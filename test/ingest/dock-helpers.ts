@@ -10,8 +10,6 @@ import { directoryVolume } from '../../src/ingest/directory-volume.js';
 import type { DockedVolume } from '../../src/dock/volume.js';
 import { configSchema, type Config, type Profile } from '../../src/config/schema.js';
 import { SIM_LIB } from '../probes/zfy-sim.js';
-import { directoryVolume } from '../../src/ingest/directory-volume.js';
-import type { DockedVolume } from '../../src/dock/volume.js';
 import { tempDir } from '../helpers/volumes.js';
 
 /** The built-in profiles, zfy-generic's library the simulated one; `zfySimDir` points it at a camera (zfy.env). */
