@@ -144,7 +144,7 @@ function filesUnder(dir: string, ext: RegExp): string[] {
     .map((e) => path.join(e.parentPath, e.name));
 }
 
-// The permitted network uses, each for the reason DESIGN §2 allows (the unit's LAN only).
+// The permitted network uses, each for the reason ARCHITECTURE §2 allows (the unit's LAN only).
 const ALLOWED: Record<string, string> = {
   'src/compliance/lan-webhook.ts': 'the alert webhook channel: private/loopback IP literals only (notOnLan, tested)',
   'src/demo/run-demo.ts': "the demo's own webhook receiver, listening on 127.0.0.1",
