@@ -23,14 +23,9 @@ fs.mkdirSync(dock);
 fs.mkdirSync(staging);
 const dataDir = path.resolve(process.env.EVIDOCK_DEMO_DATA ?? path.join(ROOT, 'var/evidock'));
 const configFile = path.join(work, 'evidock.yaml');
-const DEMO_OFFICER = '000123';
-const DEMO_HEAD = '000789';
-fs.writeFileSync(configFile, `# embedded default + the demo's dock root and two officers for the approved export
-dataDir: ${JSON.stringify(dataDir)}\ndock:\n  roots: [${JSON.stringify(dock)}]\n  settleMs: 500
-officers:
-  - {badge: "${DEMO_OFFICER}", name: 张伟, roles: [officer]}
-  - {badge: "${DEMO_HEAD}", name: 王强, roles: [head]}
-`);
+// The roster below: officer 100001 wears cam-A; 900001 heads the unit (decides access, reviews gaps).
+const DEMO_OFFICER = '100001';
+const DEMO_HEAD = '900001';
 const hookFile = path.join(work, 'hook.jsonl');
 const webhookBodies: { kind: string }[] = [];
 const receiver = http.createServer((req, res) => {
@@ -128,8 +123,6 @@ const daemon = spawn(process.execPath, [CLI, 'daemon'], { env, stdio: ['ignore',
 const daemonExit = new Promise<number>((r) => daemon.on('exit', (code) => r(code ?? 1)));
 
 const cameras = [
-  { name: 'cam-A', args: ['--badge', DEMO_OFFICER, '--clips', '3', '--seconds', '3', '--photos', '2', '--audio', '1', '--gap-after', '2:120'] },
-  { name: 'cam-B', args: ['--clips', '2', '--seconds', '4', '--photos', '1', '--audio', '1', '--clock-offset', '95'] },
   { name: 'cam-A', args: ['--clips', '3', '--seconds', '3', '--photos', '2', '--audio', '1', '--gap-after', '2:120',
     '--start', new Date(Date.now() - 2 * 86_400_000).toISOString().replace(/\.\d+Z$/, 'Z'), '--serial', 'DEMOA01', '--badge', '100001'] },
   { name: 'cam-B', args: ['--clips', '2', '--seconds', '4', '--photos', '1', '--audio', '1', '--clock-offset', '95', '--serial', 'DEMOB02', '--badge', '100002'] },
@@ -207,6 +200,6 @@ const code = await daemonExit;
 if (code !== 0) { process.stderr.write(`daemon exited ${code}\n`); failed = true; }
 receiver.close();
 fs.rmSync(work, { recursive: true, force: true });
-process.stdout.write(failed ? '\ndemo FAILED\n' : `\ndemo OK: ${expected} simulated files docked, ingested and verified; a disc image built and verified\n`);
-process.stdout.write(failed ? '\ndemo FAILED\n' : `\ndemo OK: ${expected} simulated files docked, ingested and verified; late footage and an interruption alerted, explained and approved\n`);
+process.stdout.write(failed ? '\ndemo FAILED\n' : `\ndemo OK: ${expected} simulated files docked, ingested and verified; late footage and an interruption `
+  + 'alerted, explained and approved; a disc image built and verified; an approved export receipted\n');
 process.exit(failed ? 1 : 0);
