@@ -147,6 +147,35 @@ export const DEFAULT_SCHEDULES = {
   'digest': '55 23 * * *',
 } as const;
 
+// Upstream to the unit's backend server (issue 14): objects to S3 with Object Lock, custody rows to a
+// central PostgreSQL catalog. Optional: a station without it keeps working alone.
+export const upstreamSchema = z.object({
+  station: z.string().regex(/^[A-Za-z0-9._-]+$/, 'a station name is letters, digits, . _ -').optional()
+    .describe('this station\'s name in the bucket and the catalog (default: audit.station, else the host name)'),
+  endpoint: z.string().url().optional().describe('S3 endpoint of the backend server, e.g. http://10.1.2.3:7480 (Ceph RGW)'),
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name (3-63 lower-case letters, digits, . -)').optional()
+    .describe('bucket created with Object Lock enabled'),
+  region: z.string().min(1).default('us-east-1'),
+  credentialsFile: z.string().min(1).optional()
+    .describe('YAML file with accessKeyId and secretAccessKey of an ordinary S3 user (never the admin keyring), readable only by the service user'),
+  catalog: z.string().regex(/^postgres(ql)?:\/\//, 'a PostgreSQL connection URI (postgresql://user@host:port/db)').optional()
+    .describe('central PostgreSQL catalog; put the password in passwordFile or ~/.pgpass, not here'),
+  catalogPasswordFile: z.string().min(1).optional().describe('file holding the catalog password'),
+  maxMBps: z.number().positive().default(40).describe('bandwidth upstream may use, so docking is never slowed beyond it'),
+  alertAfterHours: z.number().positive().default(24).describe('art. 14(1): raise upstream-late when the oldest queued item is older'),
+  pruneLocal: z.boolean().default(false)
+    .describe('drop a local object once the bucket holds it locked, re-verified, and retention and disc rules allow (audited)'),
+}).strict().superRefine((u, ctx) => {
+  if (u.endpoint !== undefined) {
+    for (const k of ['bucket', 'credentialsFile'] as const) {
+      if (u[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `upstream.${k} is required with upstream.endpoint` });
+    }
+  } else if (u.bucket !== undefined || u.credentialsFile !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['endpoint'], message: 'upstream.endpoint is required with upstream.bucket/credentialsFile' });
+  }
+  if (u.pruneLocal && u.endpoint === undefined) ctx.addIssue({ code: 'custom', path: ['pruneLocal'], message: 'upstream.pruneLocal needs an S3 endpoint' });
+});
+
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./var/evidock')
     .describe('custody.db, store/, logs/ and run/ live here'),
@@ -225,10 +254,12 @@ export const configSchema = z.object({
   }).strict().default({ level: 'info' }),
   retention: retentionSchema.default(RETENTION_DEFAULTS),
   archive: archiveSchema.default(ARCHIVE_DEFAULTS),
+  upstream: upstreamSchema.optional().describe('backend server: S3 bucket with Object Lock and/or central PostgreSQL catalog (absent: the station works alone)'),
   profiles: z.array(profileSchema).optional()
     .describe('camera profiles; when absent the built-in profiles are used'),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
 export type Profile = z.infer<typeof profileSchema>;
 export type Officer = z.infer<typeof officerSchema>;
