@@ -1,8 +1,9 @@
 // `archive verify`: xorriso's own checks, then every payload and tag file re-hashed straight
 // from the image (or disc) at the blocks xorriso reports, against the bag's manifests.
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { BAGIT_TXT, parseBagInfo, parseManifest } from './bag.js';
+import { DISC_CHECKPOINT, DISC_PUBLIC_KEY, DISC_SIGNATURE } from './checkpoint.js';
 import { fileExtents, xorrisoCheck, type Extent } from './xorriso.js';
 
 export interface DiscVerification { ok: boolean; files: number; bad: { path: string; problem: string }[] }
@@ -29,7 +30,7 @@ async function hashExtents(fh: FileHandle, extents: Extent[], onBytes?: (n: numb
   return h.digest('hex');
 }
 
-async function readText(fh: FileHandle, extents: Extent[] | undefined): Promise<string | undefined> {
+async function readText(fh: FileHandle, extents: Extent[] | undefined, encoding: BufferEncoding = 'utf8'): Promise<string | undefined> {
   if (!extents) return undefined;
   const parts: Buffer[] = [];
   for (const e of extents) {
@@ -37,7 +38,20 @@ async function readText(fh: FileHandle, extents: Extent[] | undefined): Promise<
     await fh.read(b, 0, e.size, e.start * BLOCK);
     parts.push(b);
   }
-  return Buffer.concat(parts).toString('utf8');
+  return Buffer.concat(parts).toString(encoding);
+}
+
+/** The disc's checkpoint against its signature and the public key beside it (as OpenSSL would check it). */
+async function checkSignature(fh: FileHandle, extents: Map<string, Extent[]>): Promise<{ path: string; problem: string }[]> {
+  const [cp, sig, pem] = [DISC_CHECKPOINT, DISC_SIGNATURE, DISC_PUBLIC_KEY].map((p) => extents.get(p));
+  if (!cp || !sig || !pem) return [{ path: DISC_CHECKPOINT, problem: 'no signed audit checkpoint (checkpoint.json, its .sig and the station public key)' }];
+  const bytes = async (e: Extent[]) => Buffer.from((await readText(fh, e, 'latin1'))!, 'latin1');
+  try {
+    const ok = verifySignature(null, await bytes(cp), createPublicKey(await bytes(pem)), await bytes(sig));
+    return ok ? [] : [{ path: DISC_CHECKPOINT, problem: 'signature does not verify with the station public key on the disc' }];
+  } catch (err) {
+    return [{ path: DISC_PUBLIC_KEY, problem: `not usable: ${(err as Error).message}` }];
+  }
 }
 
 export async function verifyDisc(dev: string, onProgress?: (done: number, total: number) => void): Promise<DiscVerification> {
@@ -79,6 +93,7 @@ export async function verifyDisc(dev: string, onProgress?: (done: number, total:
       oxBytes += ext.reduce((n, x) => n + x.size, 0);
       if (!listed.has(p)) bad.push({ path: p, problem: 'payload file not in the manifest' });
     }
+    bad.push(...(await checkSignature(fh, extents)));
     const info = parseBagInfo((await readText(fh, extents.get('bag-info.txt'))) ?? '');
     const oxum = info.get('Payload-Oxum');
     if (oxum !== undefined && oxum !== `${oxBytes}.${oxFiles}`) bad.push({ path: 'bag-info.txt', problem: `Payload-Oxum ${oxum}, disc has ${oxBytes}.${oxFiles}` });
