@@ -71,6 +71,7 @@ export async function verifyDisc(dev: string, onProgress?: (done: number, total:
     if (tagText === undefined) bad.push({ path: 'tagmanifest-sha256.txt', problem: 'missing' });
     const manifest = manifestText ? parseManifest(manifestText) : [];
     const tags = tagText ? parseManifest(tagText) : [];
+    if (tagText !== undefined) files++; // the tag manifest itself (xorriso's MD5 covers it): counts as archive build counts
     const total = [...manifest, ...tags].reduce((n, e) => n + (extents.get(e.path) ?? []).reduce((m, x) => m + x.size, 0), 0);
     let done = 0;
     const listed = new Set<string>();
