@@ -1,10 +1,12 @@
 // `archive verify`: xorriso's own checks, then every payload and tag file re-hashed straight
 // from the image (or disc) at the blocks xorriso reports, against the bag's manifests.
 import { createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { BAGIT_TXT, parseBagInfo, parseManifest } from './bag.js';
 import { DISC_CHECKPOINT, DISC_PUBLIC_KEY, DISC_SIGNATURE } from './checkpoint.js';
-import { fileExtents, xorrisoCheck, type Extent } from './xorriso.js';
+import { ArchiveUsageError } from './media.js';
+import { fileExtents, xorrisoCheck, XorrisoError, type Extent } from './xorriso.js';
 
 export interface DiscVerification { ok: boolean; files: number; bad: { path: string; problem: string }[] }
 
@@ -56,10 +58,19 @@ async function checkSignature(fh: FileHandle, extents: Map<string, Extent[]>): P
 
 export async function verifyDisc(dev: string, onProgress?: (done: number, total: number) => void): Promise<DiscVerification> {
   const bad: { path: string; problem: string }[] = [];
+  const file = dev.replace(/^stdio:/, ''); // xorriso's address for a non-optical device
+  if (!existsSync(file)) throw new ArchiveUsageError(`${file}: no such image or device`);
   const check = await xorrisoCheck(dev);
   bad.push(...check.problems);
-  const extents = await fileExtents(dev);
-  const fh = await open(dev.replace(/^stdio:/, ''), 'r'); // xorriso's address for a non-optical device
+  let extents: Map<string, Extent[]>;
+  try {
+    extents = await fileExtents(dev);
+  } catch (err) {
+    // Unreadable as ISO 9660 (a damaged or foreign image): a failed verification, not a crash.
+    if (!(err instanceof XorrisoError)) throw err;
+    return { ok: false, files: 0, bad: [...bad, { path: '(image)', problem: err.message }] };
+  }
+  const fh = await open(file, 'r');
   let files = 0;
   try {
     const bagit = await readText(fh, extents.get('bagit.txt'));

@@ -172,6 +172,15 @@ describe.skipIf(skipUnless('archive (xorriso)', missingTools(['xorriso'])))('arc
     const text = cli('archive', 'verify', bad);
     expect(text.code).toBe(3);
     expect(text.stdout).toContain(`BAD ${target}`);
+    // Not an image at all: a failed verification naming it (3); no such file: a usage error (2).
+    const junk = path.join(dir, 'junk.iso');
+    fs.writeFileSync(junk, Buffer.alloc(64 * 1024, 7));
+    const j = cli('archive', 'verify', junk, '--json');
+    expect(j.code).toBe(3);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, files: 0, bad: expect.arrayContaining([{ path: '(image)', problem: expect.stringMatching(/no ISO 9660 file system/) }]) });
+    const none = cli('archive', 'verify', path.join(dir, 'no-such.iso'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no-such\.iso: no such image or device/);
     // The independent validator sees it too (it can fail: this is what a failure looks like).
     if (!noBagitValidator()) {
       const r2 = await validateBag(extract(bad, path.join(dir, 'extracted-tampered')));
