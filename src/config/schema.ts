@@ -250,7 +250,7 @@ export const configSchema = z.object({
   }).strict().default({ channels: [] }),
   schedules: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.union([
     z.string().min(1).refine((v) => cron.validate(v), { message: 'not a cron expression (minute hour day month weekday)' }), z.literal(false)])).default({})
-    .describe(`cron per job (false disables it); defaults: ${Object.entries(DEFAULT_SCHEDULES).map(([k, v]) => `${k} "${v}"`).join(', ')}`),
+    .describe(`cron per job (false disables it); defaults: ${Object.entries(DEFAULT_SCHEDULES).map(([k, v]) => `${k} "${v}"`).join(', ')}; retention-run and retention-digest: retention.schedule and retention.digestSchedule`),
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   }).strict().default({ level: 'info' }),
