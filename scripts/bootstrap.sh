@@ -28,8 +28,8 @@ fi
 log "node $(node -v) at $(command -v node)"
 
 # 2. System tools (root only; a non-root user is told what is missing).
-PKGS=(ffmpeg xorriso dcfldd dosfstools exfatprogs mtools fusefat exfat-fuse fuse3 util-linux udev strace systemd bc time qemu-system-x86 qemu-utils busybox-static valgrind python3 gcc make dmsetup sudo)
-BINS=(ffmpeg xorriso dcfldd mkfs.vfat mkfs.exfat mcopy fusefat mount.exfat-fuse fusermount3 losetup udevadm strace systemd-analyze bc /usr/bin/time qemu-system-x86_64 qemu-img busybox valgrind python3 gcc make dmsetup sudo)
+PKGS=(ffmpeg xorriso dcfldd dosfstools exfatprogs mtools fusefat exfat-fuse fuse3 util-linux udev strace systemd bc time qemu-system-x86 qemu-utils busybox-static valgrind python3 gcc make dmsetup sudo openssl)
+BINS=(ffmpeg xorriso dcfldd mkfs.vfat mkfs.exfat mcopy fusefat mount.exfat-fuse fusermount3 losetup udevadm strace systemd-analyze bc /usr/bin/time qemu-system-x86_64 qemu-img busybox valgrind python3 gcc make dmsetup sudo openssl)
 missing=()
 for i in "${!BINS[@]}"; do command -v "${BINS[$i]}" >/dev/null 2>&1 || missing+=("${PKGS[$i]}"); done
 [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev) # native-probes/disk-proof
@@ -47,14 +47,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# An independent BagIt validator for the archive tests (bagit.py). Debian ships python3-bagit from
-# trixie on; where the release has none, the tests check the bag with coreutils' sha256sum instead.
-if ! command -v bagit.py >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  if apt-cache show python3-bagit >/dev/null 2>&1; then
-    log "apt-get install python3-bagit"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-bagit >&2 || log "warning: python3-bagit did not install"
-  fi
-fi
+# The archive tests' independent BagIt validator is an npm dev dependency (bagit-tools, installed by
+# npm ci below: bookworm has no python3-bagit nor Perl Archive::BagIt); openssl (above) checks the
+# disc's signed checkpoint as a machine without evidock would.
 
 # 3. npm dependencies, when package-lock.json changed since the last install.
 stamp="node_modules/.evidock-lock.sha256"

@@ -63,6 +63,9 @@ const ACTIONS: Record<string, readonly Role[]> = {
   'hold.list': ['custodian', 'head', 'admin'],
   'retention.plan': ['custodian', 'head', 'admin'],
   'retention.tombstones': ['custodian', 'head', 'admin'],
+  'retention.digest': ['custodian', 'head', 'admin'],
+  'retention.restore': ['custodian', 'head', 'admin'], // only ever keeps evidence longer
+  'retention.run': ['admin'], // graces and purges: the daemon's job (system); by hand, the admin's alone
   'archive.plan': ['custodian', 'admin'],
   'archive.build': ['custodian', 'admin'],
   'archive.verify': ['custodian', 'head', 'admin'],

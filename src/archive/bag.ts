@@ -1,12 +1,13 @@
-// The disc's BagIt layout (RFC 8493) as text, so any BagIt validator, sha256sum or a person with a
-// browser can check and read a disc without evidock. Pure functions: content in, text out.
+// The disc's BagIt layout (RFC 8493) as text, so any BagIt validator, sha256sum, OpenSSL or a person
+// with a browser can check and read a disc without evidock. Pure functions: content in, text out.
+import { DISC_CHECKPOINT, DISC_PUBLIC_KEY, DISC_SIGNATURE, OPENSSL_VERIFY } from './checkpoint.js';
 
 export const BAGIT_TXT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
 
 export interface BagInfo {
   label: string; unitCode: string; unitName: string; station: string; baggingDate: string;
   payloadBytes: number; payloadFiles: number; volume: number; volumes: number; recordings: number;
-  checkpoint: { seq: number; hash: string };
+  checkpoint: { station: string; seq: number; hash: string; keyFingerprint: string };
 }
 
 /** bag-info.txt; values are single lines (line breaks would start a new label). */
@@ -24,7 +25,8 @@ export function bagInfoTxt(i: BagInfo): string {
     `Payload-Oxum: ${i.payloadBytes}.${i.payloadFiles}`,
     `Evidock-Station: ${one(i.station)}`,
     `Evidock-Unit: ${one(i.unitCode)}`,
-    `Evidock-Audit-Checkpoint: seq ${i.checkpoint.seq} hash ${i.checkpoint.hash}`,
+    `Evidock-Audit-Checkpoint: station ${one(i.checkpoint.station)} seq ${i.checkpoint.seq} hash ${i.checkpoint.hash}`,
+    `Evidock-Station-Key-SHA256: ${i.checkpoint.keyFingerprint}`,
     '',
   ].join('\n');
 }
@@ -72,9 +74,13 @@ export function indexHtml(info: BagInfo, rows: IndexRow[]): string {
 <body><h1>${esc(info.label)}</h1>
 <p>${esc(info.unitName)} (${esc(info.unitCode)}) · 采集站 station ${esc(info.station)} · 刻录日期 built ${esc(info.baggingDate)} · 第 ${info.volume} / ${info.volumes} 张 disc ${info.volume} of ${info.volumes}</p>
 <p>本光盘为 BagIt 包：manifest-sha256.txt 列出每个文件的 SHA-256，可用任何 BagIt 校验工具或 <code>sha256sum -c manifest-sha256.txt</code> 校验。
-data/custody/ 含保管记录、审计日志条目与审计检查点。<br>
+data/custody/ 含保管记录、审计日志条目、经采集站私钥签名的审计检查点及采集站公钥；在光盘根目录用 OpenSSL（3.0 及以上）校验签名：<br>
 This disc is a BagIt bag: manifest-sha256.txt lists every file's SHA-256; check it with any BagIt validator or <code>sha256sum -c manifest-sha256.txt</code>.
-data/custody/ holds the custody rows, their audit log entries and the audit checkpoint (seq ${info.checkpoint.seq}, ${esc(info.checkpoint.hash)}).</p>
+data/custody/ holds the custody rows, their audit log entries, the audit checkpoint signed with the station's Ed25519 key
+(station ${esc(info.checkpoint.station)}, seq ${info.checkpoint.seq}, ${esc(info.checkpoint.hash)}) and the station's public key; check the signature with OpenSSL 3.0 or later, in the disc's root directory:</p>
+<pre>${esc(OPENSSL_VERIFY)}</pre>
+<p>应输出 / prints: <code>Signature Verified Successfully</code>. 公钥指纹 / public key fingerprint (SHA-256 of the DER key, compare with the station's <code>evidock audit pubkey</code>):
+<code>${esc(info.checkpoint.keyFingerprint)}</code> — <code>openssl pkey -pubin -in ${DISC_PUBLIC_KEY} -outform DER | sha256sum</code></p>
 <table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>
 ${body}
 </table></body></html>
@@ -86,4 +92,33 @@ export function indexCsv(rows: IndexRow[]): string {
   const q = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;
   const head = ['编号 No.', '文件 File', '执法记录仪 Camera', '警号 Badge', '录制时间 Recorded', '类别 Category', '案件 Case', '大小 Bytes', 'SHA-256'];
   return `\uFEFF${[head.map(q).join(','), ...rows.map((r) => [r.recordingId, r.file, r.device, r.badge, r.recordedStart, r.category, r.cases, r.size, r.sha256].map(q).join(','))].join('\r\n')}\r\n`;
+}
+
+/** README.txt at the disc's root: how to check the disc by hand, in Chinese and English. */
+export function readmeTxt(info: BagInfo): string {
+  return [
+    `${info.label} — ${info.unitName} (${info.unitCode}) 执法音视频记录光盘 / enforcement audio-video records disc`,
+    `第 ${info.volume} / ${info.volumes} 张 · disc ${info.volume} of ${info.volumes} · 采集站 station ${info.station} · ${info.baggingDate}`,
+    '',
+    '本光盘为 BagIt 包（RFC 8493），无需 evidock 即可校验。This disc is a BagIt bag (RFC 8493); it can be checked without evidock.',
+    '',
+    '1. 文件完整性 / file integrity (in the disc\'s root directory):',
+    '     sha256sum -c manifest-sha256.txt && sha256sum -c tagmanifest-sha256.txt',
+    '   或任何 BagIt 校验工具 / or any BagIt validator, e.g. bagit.py --validate .',
+    '',
+    '2. 审计检查点签名 / the signed audit checkpoint (OpenSSL 3.0 or later):',
+    `     ${OPENSSL_VERIFY}`,
+    '   应输出 / prints: Signature Verified Successfully',
+    `   ${DISC_CHECKPOINT}: {v, station, seq, hash, at} — 审计链第 seq 条的哈希 / the audit chain's head (seq, hash) when the disc was built`,
+    `   ${DISC_SIGNATURE}: Ed25519 签名（二进制）/ its Ed25519 signature (binary), over exactly the bytes of checkpoint.json`,
+    `   ${DISC_PUBLIC_KEY}: 采集站公钥 / the station's public key; SHA-256 of its DER form:`,
+    `     ${info.checkpoint.keyFingerprint}`,
+    `     openssl pkey -pubin -in ${DISC_PUBLIC_KEY} -outform DER | sha256sum`,
+    '   应与采集站 `evidock audit pubkey` 所示公钥一致 / it must match the station\'s `evidock audit pubkey`.',
+    '',
+    '3. 光盘介质 / the medium itself: xorriso -indev /dev/sr0 -check_media --  (or: xorriso -md5 on -indev IMAGE.iso -check_md5_r sorry / --)',
+    '',
+    'index.html / index.csv: 录像清单 / list of the recordings. data/custody/: 保管记录与审计日志条目 / custody rows and audit log entries.',
+    '',
+  ].join('\n');
 }

@@ -12,7 +12,7 @@ import type { ObjectStore } from '../store/index.js';
 import { actorLabel, type Actor } from '../retention/actor.js';
 import { planOptions } from '../retention/service.js';
 import { categoryOf } from '../retention/plan.js';
-import { BAGIT_TXT, bagInfoTxt, indexCsv, indexHtml, manifestTxt, type BagInfo, type IndexRow } from './bag.js';
+import { BAGIT_TXT, bagInfoTxt, indexCsv, indexHtml, manifestTxt, readmeTxt, type BagInfo, type IndexRow } from './bag.js';
 import { checkpointForDisc } from './checkpoint.js';
 import { ArchiveUsageError, discLabel, mediaBytes, payloadName, planVolumes, type ArchiveItem, type Volume } from './media.js';
 import { verifyDisc } from './verify.js';
@@ -21,7 +21,7 @@ import { buildImage } from './xorriso.js';
 export interface ArchiveEnv {
   custody: Custody;
   store: ObjectStore;
-  config: Pick<Config, 'dataDir' | 'unit' | 'archive' | 'retention' | 'timezone'>;
+  config: Pick<Config, 'dataDir' | 'unit' | 'archive' | 'retention' | 'timezone' | 'audit'>;
   now?: () => Date;
 }
 
@@ -63,7 +63,7 @@ async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 function custodyRecords(env: ArchiveEnv, items: ArchiveItem[]) {
   const ctx = env.custody.ctx();
@@ -108,21 +108,22 @@ export async function buildArchive(env: ArchiveEnv, actor: Actor, opts: { media?
     await mkdir(path.join(staging, 'data', 'custody'), { recursive: true });
     try {
       const { recordings, audit } = custodyRecords(env, vol.items);
-      const cp = checkpointForDisc(env.custody, now);
-      const meta: { path: string; text: string }[] = [
-        { path: 'data/custody/recordings.json', text: `${JSON.stringify(recordings, null, 2)}\n` },
-        { path: 'data/custody/audit.jsonl', text: audit.map((e) => JSON.stringify(e)).join('\n') + (audit.length ? '\n' : '') },
-        ...cp.files.map((f) => ({ path: `data/custody/${f.name}`, text: f.content })),
+      // Signed after the custody rows above were read: the checkpoint covers every audit entry on the disc.
+      const cp = checkpointForDisc(env.custody, env.config);
+      const meta: { path: string; data: Buffer }[] = [
+        { path: 'data/custody/recordings.json', data: Buffer.from(`${JSON.stringify(recordings, null, 2)}\n`) },
+        { path: 'data/custody/audit.jsonl', data: Buffer.from(audit.map((e) => JSON.stringify(e)).join('\n') + (audit.length ? '\n' : '')) },
+        ...cp.files,
       ];
       const payload = [
         ...vol.items.map((it) => ({ path: `data/recordings/${it.name}`, sha256: it.sha256, size: it.size, disk: env.store.pathFor(it.sha256) })),
-        ...meta.map((m) => ({ path: m.path, sha256: sha(m.text), size: Buffer.byteLength(m.text), disk: path.join(staging, m.path) })),
+        ...meta.map((m) => ({ path: m.path, sha256: sha(m.data), size: m.data.length, disk: path.join(staging, m.path) })),
       ];
-      for (const m of meta) await writeFile(path.join(staging, m.path), m.text);
+      for (const m of meta) await writeFile(path.join(staging, m.path), m.data);
       const info: BagInfo = {
         label, unitCode: env.config.unit.code, unitName: env.config.unit.name, station, baggingDate: now.toISOString(),
         payloadBytes: payload.reduce((n, p) => n + p.size, 0), payloadFiles: payload.length, volume: i + 1, volumes: volumes.length,
-        recordings: vol.items.length, checkpoint: { seq: cp.seq, hash: cp.hash },
+        recordings: vol.items.length, checkpoint: { station: cp.station, seq: cp.seq, hash: cp.hash, keyFingerprint: cp.keyFingerprint },
       };
       const rows: IndexRow[] = recordings.map((r) => ({
         recordingId: r.id, file: `data/recordings/${vol.items.find((it) => it.recordingId === r.id)!.name}`, sha256: r.sha256, size: r.size,
@@ -134,6 +135,7 @@ export async function buildArchive(env: ArchiveEnv, actor: Actor, opts: { media?
         { path: 'manifest-sha256.txt', text: manifestTxt(payload) },
         { path: 'index.html', text: indexHtml(info, rows) },
         { path: 'index.csv', text: indexCsv(rows) },
+        { path: 'README.txt', text: readmeTxt(info) },
       ];
       tags.push({ path: 'tagmanifest-sha256.txt', text: manifestTxt(tags.map((t) => ({ path: t.path, sha256: sha(t.text) }))) });
       for (const t of tags) await writeFile(path.join(staging, t.path), t.text);

@@ -108,8 +108,10 @@ export const retentionSchema = z.object({
   caseAfterCloseMonths: z.number().int().min(3, 'case footage is kept at least 3 months after the case is closed (art. 14(2))').default(3),
   caseMinMonths: z.number().int().min(6, 'case footage is kept at least 6 months (art. 14(2))').default(6),
   otherMinMonths: z.number().int().min(3, 'other footage is kept at least 3 months (art. 14(2))').default(3),
-  schedule: z.string().default('30 2 * * *').describe('cron expression of the daily retention run (missed runs are caught up at start)'),
-  digestSchedule: z.string().default('0 8 * * 1').describe('cron expression of the weekly digest of the next 7 days\' purges'),
+  schedule: z.string().refine((v) => cron.validate(v), { message: 'not a cron expression (minute hour day month weekday)' }).default('30 2 * * *')
+    .describe('cron of the daily retention run (job retention-run; schedules.retention-run overrides it; missed runs are caught up at start)'),
+  digestSchedule: z.string().refine((v) => cron.validate(v), { message: 'not a cron expression (minute hour day month weekday)' }).default('0 8 * * 1')
+    .describe('cron of the weekly digest of the next 7 days\' purges (job retention-digest; schedules.retention-digest overrides it)'),
 }).strict();
 
 const ARCHIVE_DEFAULTS = { media: 'bd25', labelPrefix: 'EVIDOCK' };
@@ -248,7 +250,7 @@ export const configSchema = z.object({
   }).strict().default({ channels: [] }),
   schedules: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), z.union([
     z.string().min(1).refine((v) => cron.validate(v), { message: 'not a cron expression (minute hour day month weekday)' }), z.literal(false)])).default({})
-    .describe(`cron per job (false disables it); defaults: ${Object.entries(DEFAULT_SCHEDULES).map(([k, v]) => `${k} "${v}"`).join(', ')}`),
+    .describe(`cron per job (false disables it); defaults: ${Object.entries(DEFAULT_SCHEDULES).map(([k, v]) => `${k} "${v}"`).join(', ')}; retention-run and retention-digest: retention.schedule and retention.digestSchedule`),
   log: z.object({
     level: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   }).strict().default({ level: 'info' }),

@@ -150,3 +150,13 @@ CREATE TABLE retention_runs (
   last_at TEXT NOT NULL
 );
 `;
+
+// Migration 15: retention's jobs moved onto the one scheduler (schedule_runs, migration 10). The last
+// runs already recorded carry over (status keeps showing them); their next run is set at the next
+// start, so nothing is caught up twice. The table of the old mechanism goes.
+export const RETENTION_ONE_SCHEDULER_SQL = `
+INSERT OR IGNORE INTO schedule_runs (name, cron, last_run, last_result, next_run)
+  SELECT CASE job WHEN 'retention.run' THEN 'retention-run' ELSE 'retention-digest' END, '', last_at, 'ok (recorded before the one scheduler)', NULL
+  FROM retention_runs WHERE job IN ('retention.run', 'retention.digest');
+DROP TABLE retention_runs;
+`;

@@ -170,13 +170,3 @@ export function listTombstones(ctx: Ctx): TombstoneRow[] {
     object_removed AS objectRemoved FROM tombstones ORDER BY recording_id`).all() as (Omit<TombstoneRow, 'objectRemoved'> & { objectRemoved: number })[])
     .map((t) => ({ ...t, objectRemoved: t.objectRemoved === 1 }));
 }
-
-export function lastScheduleRun(ctx: Ctx, job: string): string | undefined {
-  return (stmt(ctx.db, 'SELECT last_at AS t FROM retention_runs WHERE job = ?').get(job) as { t: string } | undefined)?.t;
-}
-
-export function recordScheduleRun(ctx: Ctx, job: string, at: string): void {
-  writeTx(ctx, () => {
-    stmt(ctx.db, 'INSERT INTO retention_runs (job, last_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET last_at = excluded.last_at').run(job, at);
-  });
-}

@@ -25,7 +25,7 @@ import { acquireDaemonLock } from './lock.js';
 import { startCheckpointTimers } from '../audit/timers.js';
 import { syncRoster } from '../access/roster-sync.js';
 import { secureDataDir } from '../access/datadir.js';
-import { startRetentionSchedule } from '../retention/schedule.js';
+import { retentionJobs } from '../retention/schedule.js';
 import { startScheduler } from '../schedule/scheduler.js';
 import { complianceJobs } from '../compliance/jobs.js';
 import { startAlertDelivery } from '../compliance/delivery-loop.js';
@@ -101,7 +101,10 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
   }
   // Compliance (issue 11): alerts reach people through the configured channels; scheduled jobs.
   const delivery = startAlertDelivery(custody, config, logger);
-  const scheduler = startScheduler(complianceJobs({ custody, store, config }), { custody, logger, timezone: config.timezone });
+  // One scheduler for every periodic job: compliance's, and retention's daily run and weekly purge
+  // digest (art. 14(2)); missed runs caught up once at start, never two at once.
+  const scheduler = startScheduler([...complianceJobs({ custody, store, config }), ...retentionJobs({ custody, store, config })],
+    { custody, logger, timezone: config.timezone });
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
@@ -232,8 +235,6 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
 
   // Runs until stopped, even when nothing is watched (no roots, block devices off).
   const keepAlive = setInterval(() => {}, 1 << 30);
-  // Art. 14(2): the daily retention run and the weekly purge digest, caught up if missed while off.
-  const retention = startRetentionSchedule({ custody, store, config, logger });
 
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => { resolveDone = r; });
@@ -257,8 +258,6 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       await delivery.kick(); // what this stop's last sessions raised
       await delivery.stop();
       checkpoints.stop(); // and a last checkpoint of the head
-      retention.stop();
-      await retention.idle();
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');

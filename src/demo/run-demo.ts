@@ -89,6 +89,23 @@ async function complianceStory(): Promise<boolean> {
   return bad;
 }
 
+/** The disc image checked as a computer without evidock would: xorriso extracts it, sha256sum checks the
+ * BagIt manifests, openssl the signed audit checkpoint (the commands of the disc's README.txt). */
+function discCheckedWithoutEvidock(image: string): boolean {
+  const out = path.join(work, `disc-${path.basename(image, '.iso')}`);
+  const run = (what: string, cmd: string, args: string[]) => {
+    say(`${what}: ${cmd} ${args.join(' ')}`);
+    const r = spawnSync(cmd, args, { cwd: fs.existsSync(out) ? out : work, encoding: 'utf8' });
+    const text = `${r.error ? `${cmd}: ${r.error.message}\n` : ''}${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-3).join('\n');
+    if (text) process.stdout.write(`${text}\n`);
+    return r.status === 0;
+  };
+  return run('extract the disc', 'xorriso', ['-osirrox', 'on', '-indev', image, '-extract', '/', out])
+    && run('the BagIt manifests', 'sha256sum', ['--quiet', '-c', 'manifest-sha256.txt', 'tagmanifest-sha256.txt'])
+    && run('the signed audit checkpoint', 'openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', 'data/custody/station-public-key.pem',
+      '-rawin', '-in', 'data/custody/checkpoint.json', '-sigfile', 'data/custody/checkpoint.json.sig']);
+}
+
 /** Art. 15: the officer asks for a copy, cannot approve it himself, the head approves, the export is verified. */
 function approvedExport(): boolean {
   if (process.getuid?.() !== 0) {
@@ -187,6 +204,7 @@ if (camA.length > 0) {
     process.stdout.write(`${d.volume}: ${d.image}, ${d.files} files, ${d.bytes} bytes, sha256 ${d.sha256}\n`);
     say(`evidock archive verify ${path.basename(d.image)}`);
     if (cli(['archive', 'verify', d.image]).code !== 0) failed = true;
+    if (!discCheckedWithoutEvidock(d.image)) failed = true;
   }
   say('evidock archive list');
   cli(['archive', 'list']);

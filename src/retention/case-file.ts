@@ -54,9 +54,11 @@ export function caseFile(custody: Custody, no: string): CaseFile {
       recordedStart: t?.recordedStart ?? null, sourcePath: t?.sourcePath ?? null, ...(t ? { purgedAt: t.purgedAt } : {}) };
   };
   const order = ['', ...STAGES];
+  // A recording filed under a stage is not listed again as "no stage" (classify --case links it so first).
+  const staged = new Set(links.filter((l) => l.stage !== '').map((l) => l.recordingId));
   const stages = order.map((stage) => ({
     stage,
-    recordings: links.filter((l) => l.stage === stage).map((l) => rec(l.recordingId)),
+    recordings: links.filter((l) => l.stage === stage && (stage !== '' || !staged.has(l.recordingId))).map((l) => rec(l.recordingId)),
     documents: docs.filter((d) => d.stage === stage),
   })).filter((s) => s.recordings.length || s.documents.length);
   const holds = repo.listHolds(ctx, { active: true }).filter((h) => h.caseNo === no).map((h) => h.id);

@@ -1,6 +1,7 @@
 // The disc archive end to end through the CLI: real recordings (ffmpeg-made and random) ingested
 // into the store, classified major, built into a BagIt ISO by xorriso, verified by evidock, by
-// xorriso and by an independent BagIt check; a copy with one payload byte changed fails, naming the file.
+// xorriso and by an independent BagIt validator; its signed checkpoint checked with the openssl CLI
+// alone; a copy with one payload byte changed fails, naming the file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,10 +10,10 @@ import { runCli } from '../helpers/cli.js';
 import { makeRandomVolume, tempDir, writeConfig } from '../helpers/volumes.js';
 import { createCameraVolume } from '../../src/sim/index.js';
 import { fileExtents } from '../../src/archive/xorriso.js';
+import { OPENSSL_VERIFY } from '../../src/archive/checkpoint.js';
+import { noBagitValidator, validateBag } from '../helpers/bagit.js';
+import { missingTools, skipTest, skipUnless } from '../helpers/require.js';
 
-const hasXorriso = spawnSync('xorriso', ['-version']).status === 0;
-if (!hasXorriso) console.log('SKIP archive tests: xorriso is not installed (apt-get install xorriso)');
-if (!hasXorriso && process.env.EVIDOCK_REQUIRE_ALL === '1') throw new Error('EVIDOCK_REQUIRE_ALL: xorriso is missing');
 
 let dir: string;
 let cfg: { file: string; dataDir: string };
@@ -26,7 +27,7 @@ interface Built { volume: string; image: string; sha256: string; files: number; 
 let built: Built[];
 let ids: number[];
 
-describe.skipIf(!hasXorriso)('archive', () => {
+describe.skipIf(skipUnless('archive (xorriso)', missingTools(['xorriso'])))('archive', () => {
   beforeAll(async () => {
     dir = tempDir('archive');
     cfg = writeConfig(dir, 'unit: {code: "330100000001", name: "某某市场监督管理局"}\narchive: {station: "station-7"}\n');
@@ -66,18 +67,24 @@ describe.skipIf(!hasXorriso)('archive', () => {
     expect(json<unknown[]>(cli('archive', 'plan', '--json'))).toEqual([]);
   });
 
-  it('verifies with evidock and xorriso; the bag validates with an independent BagIt check', () => {
+  const extract = (image: string, out: string) => {
+    fs.rmSync(out, { recursive: true, force: true });
+    const ex = spawnSync('xorriso', ['-osirrox', 'on', '-indev', image, '-extract', '/', out], { encoding: 'utf8' });
+    expect(ex.status, ex.stderr).toBe(0);
+    return out;
+  };
+
+  it('verifies with evidock and xorriso; the bag extracted from the ISO validates with an independent BagIt validator', async (ctx) => {
     const b = built[0]!;
     const v = json<{ ok: boolean; files: number; bad: unknown[] }>(cli('archive', 'verify', b.image, '--json'));
-    expect(v).toEqual({ ok: true, files: 10, bad: [] });
+    expect(v).toEqual({ ok: true, files: b.files, bad: [] }); // every file on the disc, as build counted them
+    expect(b.files).toBe(14);
     const x = spawnSync('xorriso', ['-md5', 'on', '-indev', b.image, '-check_md5_r', 'sorry', '/', '--'], { encoding: 'utf8' });
     expect(`${x.stdout}${x.stderr}`).toMatch(/File contents and their MD5 checksums match/);
 
-    const out = path.join(dir, 'extracted');
-    const ex = spawnSync('xorriso', ['-osirrox', 'on', '-indev', b.image, '-extract', '/', out], { encoding: 'utf8' });
-    expect(ex.status, ex.stderr).toBe(0);
+    const out = extract(b.image, path.join(dir, 'extracted'));
     const names = fs.readdirSync(out).sort();
-    expect(names).toEqual(['bag-info.txt', 'bagit.txt', 'data', 'index.csv', 'index.html', 'manifest-sha256.txt', 'tagmanifest-sha256.txt']);
+    expect(names).toEqual(['README.txt', 'bag-info.txt', 'bagit.txt', 'data', 'index.csv', 'index.html', 'manifest-sha256.txt', 'tagmanifest-sha256.txt']);
     const info = fs.readFileSync(path.join(out, 'bag-info.txt'), 'utf8');
     expect(info).toMatch(/^Source-Organization: 某某市场监督管理局$/m);
     expect(info).toMatch(/^Evidock-Station: station-7$/m);
@@ -86,24 +93,56 @@ describe.skipIf(!hasXorriso)('archive', () => {
     const bytes = payload.reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
     expect(info).toContain(`Payload-Oxum: ${bytes}.${payload.length}`);
     expect(fs.readFileSync(path.join(out, 'index.csv'), 'utf8')).toContain('ZD-2026-9');
-    const cp = JSON.parse(fs.readFileSync(path.join(out, 'data/custody/checkpoint.json'), 'utf8')) as { seq: number; hash: string };
-    expect(cp.hash).toMatch(/^[0-9a-f]{64}$/);
     const audit = fs.readFileSync(path.join(out, 'data/custody/audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string });
     expect(audit.map((e) => e.event)).toEqual(expect.arrayContaining(['recording.commit', 'recording.classified']));
-
-    const bagit = spawnSync('bagit.py', ['--validate', out], { encoding: 'utf8' });
-    if (bagit.error) {
-      // No bagit.py on this release: the same checks with coreutils, which know nothing of evidock.
-      console.log('bagit.py not installed: validating the bag with sha256sum -c (manifest and tag manifest)');
-      for (const m of ['manifest-sha256.txt', 'tagmanifest-sha256.txt']) {
-        const r = spawnSync('sha256sum', ['--strict', '-c', m], { cwd: out, encoding: 'utf8' });
-        expect(r.status, r.stdout + r.stderr).toBe(0);
-      }
-      const listed = fs.readFileSync(path.join(out, 'manifest-sha256.txt'), 'utf8').trim().split('\n').map((l) => l.slice(66)).sort();
-      expect(listed).toEqual(payload.map((e) => path.relative(out, path.join(e.parentPath, e.name))).sort());
-    } else {
-      expect(bagit.status, bagit.stderr).toBe(0);
+    // coreutils agree (they know nothing of BagIt beyond the manifest format) …
+    for (const m of ['manifest-sha256.txt', 'tagmanifest-sha256.txt']) {
+      const r = spawnSync('sha256sum', ['--strict', '-c', m], { cwd: out, encoding: 'utf8' });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
     }
+    // … and so does a BagIt validator that is not evidock's.
+    skipTest(ctx, 'independent BagIt validator', noBagitValidator());
+    const bag = await validateBag(out);
+    expect(bag.failed).toEqual([]);
+    expect(bag.valid).toBe(true);
+    expect(bag.passed).toEqual(expect.arrayContaining(['bagit version okay', 'manifest-sha256.txt no verification errors',
+      'entries match file count', 'tagmanifest-sha256.txt no verification errors']));
+  });
+
+  it('the disc\'s signed audit checkpoint verifies with the openssl CLI alone; a changed checkpoint does not', (ctx) => {
+    skipTest(ctx, 'checkpoint checked with OpenSSL', missingTools(['openssl']));
+    const out = extract(built[0]!.image, path.join(dir, 'extracted-openssl'));
+    const readme = fs.readFileSync(path.join(out, 'README.txt'), 'utf8');
+    // The command a person is told to run, on the disc itself, is the one run here (argv split on spaces: no quoting in it).
+    expect(readme).toContain(OPENSSL_VERIFY);
+    expect(fs.readFileSync(path.join(out, 'index.html'), 'utf8')).toContain(OPENSSL_VERIFY);
+    const [cmd, ...args] = OPENSSL_VERIFY.split(' ');
+    const ok = spawnSync(cmd!, args, { cwd: out, encoding: 'utf8' });
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/Signature Verified Successfully/);
+
+    const cp = JSON.parse(fs.readFileSync(path.join(out, 'data/custody/checkpoint.json'), 'utf8')) as { v: number; station: string; seq: number; hash: string; at: string };
+    expect(cp).toMatchObject({ v: 1, seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(fs.readFileSync(path.join(out, 'bag-info.txt'), 'utf8')).toContain(`Evidock-Audit-Checkpoint: station ${cp.station} seq ${cp.seq} hash ${cp.hash}`);
+    // The key on the disc is the station's (as `audit pubkey` prints it), and the disc's checkpoint
+    // is one of the station's own: `audit verify` finds it among the checkpoints and it matches the chain.
+    const pub = cli('audit', 'pubkey');
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'data/custody/station-public-key.pem'), 'utf8')).toBe(pub.stdout);
+    const av = json<{ ok: boolean; checkpoints: { count: number; ok: number } }>(cli('audit', 'verify', '--json'));
+    expect(av.ok).toBe(true);
+    expect(av.checkpoints.ok).toBeGreaterThanOrEqual(1);
+    // The head hash on the disc is the chain's own entry at that seq.
+    const log = json<{ seq: number; hash: string }[]>(cli('audit', 'log', '--json'));
+    expect(log.find((e) => e.seq === cp.seq)?.hash).toBe(cp.hash);
+
+    // A checkpoint claiming a different head (a rewritten log's) no longer matches the signature.
+    const forged = path.join(out, 'data/custody/checkpoint.json');
+    fs.chmodSync(forged, 0o644); // extracted from the ISO read-only
+    fs.writeFileSync(forged, JSON.stringify({ ...cp, seq: cp.seq + 1 }));
+    const bad = spawnSync(cmd!, args, { cwd: out, encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(`${bad.stdout}${bad.stderr}`).toMatch(/Signature Verification Failure/);
   });
 
   it('a copy with one payload byte changed fails verify (exit 3), naming the file', async () => {
@@ -133,6 +172,21 @@ describe.skipIf(!hasXorriso)('archive', () => {
     const text = cli('archive', 'verify', bad);
     expect(text.code).toBe(3);
     expect(text.stdout).toContain(`BAD ${target}`);
+    // Not an image at all: a failed verification naming it (3); no such file: a usage error (2).
+    const junk = path.join(dir, 'junk.iso');
+    fs.writeFileSync(junk, Buffer.alloc(64 * 1024, 7));
+    const j = cli('archive', 'verify', junk, '--json');
+    expect(j.code).toBe(3);
+    expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, files: 0, bad: expect.arrayContaining([{ path: '(image)', problem: expect.stringMatching(/no ISO 9660 file system/) }]) });
+    const none = cli('archive', 'verify', path.join(dir, 'no-such.iso'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no-such\.iso: no such image or device/);
+    // The independent validator sees it too (it can fail: this is what a failure looks like).
+    if (!noBagitValidator()) {
+      const r2 = await validateBag(extract(bad, path.join(dir, 'extracted-tampered')));
+      expect(r2.valid).toBe(false);
+      expect(r2.failed).toEqual(['manifest-sha256.txt no verification errors']);
+    }
   });
 
   it('burn without a drive says so and leaves the image ready; a file is not a drive', () => {

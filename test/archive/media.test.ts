@@ -47,13 +47,14 @@ describe('bag text', () => {
   });
   it('bag-info keeps every value on one line and carries Payload-Oxum, station, unit and checkpoint', () => {
     const info = bagInfoTxt({ label: 'EVIDOCK_20261201_01', unitCode: '3301', unitName: 'Bureau\nInjected: yes', station: 's1', baggingDate: '2026-12-01T05:00:00.000Z',
-      payloadBytes: 1234, payloadFiles: 5, volume: 1, volumes: 2, recordings: 3, checkpoint: { seq: 9, hash: 'c'.repeat(64) } });
+      payloadBytes: 1234, payloadFiles: 5, volume: 1, volumes: 2, recordings: 3, checkpoint: { station: 'st\n1', seq: 9, hash: 'c'.repeat(64), keyFingerprint: 'd'.repeat(64) } });
     const m = parseBagInfo(info);
     expect(m.get('Payload-Oxum')).toBe('1234.5');
     expect(m.get('Source-Organization')).toBe('Bureau Injected: yes');
     expect(m.has('Injected')).toBe(false);
     expect(m.get('Bag-Count')).toBe('1 of 2');
     expect(m.get('Evidock-Station')).toBe('s1');
-    expect(m.get('Evidock-Audit-Checkpoint')).toBe(`seq 9 hash ${'c'.repeat(64)}`);
+    expect(m.get('Evidock-Audit-Checkpoint')).toBe(`station st 1 seq 9 hash ${'c'.repeat(64)}`);
+    expect(m.get('Evidock-Station-Key-SHA256')).toBe('d'.repeat(64));
   });
 });

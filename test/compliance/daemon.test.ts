@@ -57,7 +57,8 @@ describe('compliance in the daemon', () => {
     await until('hook got the late upload', () => (fs.existsSync(hook) && fs.readFileSync(hook, 'utf8').includes('"late-upload"') ? true : undefined));
     const hookLines = fs.readFileSync(hook, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; device: string });
     expect(hookLines).toEqual([expect.objectContaining({ kind: 'late-upload', device: 'LATE001' })]); // kinds filter
-    expect(schedules().map((s) => s.name)).toEqual(['scan-late', 'scan-not-docked']);
+    // Retention's daily run and weekly digest are jobs of the same scheduler (issue 12).
+    expect(schedules().map((s) => s.name)).toEqual(['retention-digest', 'retention-run', 'scan-late', 'scan-not-docked']);
     expect(schedules().every((s) => s.nextRun !== null && s.lastRun === null)).toBe(true);
     await stop();
     expect(bodies.filter((b) => b.kind === 'late-upload')).toHaveLength(1);

@@ -48,7 +48,8 @@ describe('retention CLI', () => {
   it('cases: open, link by stage, attach a stage document into the store, show by stage, report as CSV', () => {
     ok(cli('case', 'open', 'XZ-2026-0042', '--title', '无照经营', '--json'));
     expect(cli('case', 'open', 'XZ-2026-0042', '--title', 'again').code).toBe(2);
-    ok(cli('case', 'link', 'XZ-2026-0042', String(ids[1]), '--stage', '调查', '--json'));
+    ok(cli('classify', String(ids[1]), '--category', 'case', '--case', 'XZ-2026-0042', '--json')); // linked, no stage yet
+    ok(cli('case', 'link', 'XZ-2026-0042', String(ids[1]), '--stage', '调查', '--json')); // now filed under a stage: listed there only
     expect(cli('case', 'link', 'XZ-2026-0042', String(ids[1]), '--stage', 'investigation').code).toBe(2);
     const doc = path.join(dir, 'hearing-report.pdf');
     fs.writeFileSync(doc, '%PDF-1.4 hearing report\n');

@@ -1,89 +1,122 @@
-// The retention schedules: a missed slot is caught up at start, a run already done is not repeated.
+// Retention's jobs on the daemon's one scheduler: cron from the retention block unless `schedules:`
+// names the job, shown with every other schedule, a run missed while the station was off caught up
+// once at start (and not repeated); the old retention_runs rows carried over.
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTask } from 'node-cron';
-import { openCustody, retention } from '../../src/custody/index.js';
+import { MIGRATIONS, migrate } from '../../src/custody/migrations.js';
+import { openCustody } from '../../src/custody/index.js';
 import { ObjectStore } from '../../src/store/index.js';
 import { createLogger, flushLogger } from '../../src/util/logger.js';
 import { ingestVolume } from '../../src/ingest/ingest-volume.js';
 import { GENERIC_PROFILE } from '../../src/profiles/builtin.js';
 import { configSchema } from '../../src/config/schema.js';
-import { JOBS, missedSlot, startRetentionSchedule } from '../../src/retention/schedule.js';
+import { complianceJobs } from '../../src/compliance/jobs.js';
+import { startScheduler } from '../../src/schedule/scheduler.js';
+import { JOBS, retentionCron, retentionJobs } from '../../src/retention/schedule.js';
 import { makeRandomVolume, tempDir } from '../helpers/volumes.js';
 
-const dailyUtc = (d: Date) => d.getUTCHours() === 2 && d.getUTCMinutes() === 30;
-const mondayUtc = (d: Date) => d.getUTCDay() === 1 && d.getUTCHours() === 8 && d.getUTCMinutes() === 0;
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
 
-describe('missedSlot', () => {
-  it.each<[string | undefined, string, (d: Date) => boolean, boolean]>([
-    [undefined, '2026-12-01T00:00:00Z', dailyUtc, true], // never ran
-    ['2026-12-01T02:30:00Z', '2026-12-02T02:29:00Z', dailyUtc, false],
-    ['2026-12-01T02:30:00Z', '2026-12-02T02:30:00Z', dailyUtc, true],
-    ['2026-12-01T02:30:00Z', '2026-12-09T00:00:00Z', dailyUtc, true], // off for a week
-    ['2026-11-30T08:00:00Z', '2026-12-06T23:59:00Z', mondayUtc, false], // Monday to Sunday night
-    ['2026-11-30T08:00:00Z', '2026-12-07T08:00:30Z', mondayUtc, true],
-    ['2024-01-01T00:00:00Z', '2026-12-01T00:00:00Z', () => false, true], // beyond the look-back: run
-    ['garbage', '2026-12-01T00:00:00Z', dailyUtc, true],
-  ])('last %s, now %s → %s', (last, now, m, want) => expect(missedSlot(last, new Date(now), m)).toBe(want));
+describe('retentionCron', () => {
+  it.each<[Record<string, string | false>, string | null, string | null]>([
+    [{}, '30 2 * * *', '0 8 * * 1'], // the retention block's defaults
+    [{ 'retention-run': '15 4 * * *' }, '15 4 * * *', '0 8 * * 1'], // schedules: wins
+    [{ 'retention-digest': false }, '30 2 * * *', null], // false: not scheduled
+    [{ digest: '0 1 * * *' }, '30 2 * * *', '0 8 * * 1'], // compliance's digest is another job
+  ])('schedules %j → run %s, digest %s', (schedules, run, digest) => {
+    const config = configSchema.parse({ schedules });
+    expect(retentionCron(config, JOBS.retention)).toBe(run);
+    expect(retentionCron(config, JOBS.digest)).toBe(digest);
+  });
 
-  it('works with a node-cron task as the matcher', () => {
-    const task = createTask('30 2 * * *', () => undefined);
-    expect(missedSlot(new Date(2026, 11, 1, 2, 30).toISOString(), new Date(2026, 11, 2, 2, 0), (d) => task.match(d))).toBe(false);
-    expect(missedSlot(new Date(2026, 11, 1, 2, 30).toISOString(), new Date(2026, 11, 2, 2, 31), (d) => task.match(d))).toBe(true);
-    void task.destroy();
+  it('takes retention.schedule / digestSchedule from the YAML; a bad one is a config error naming the field', () => {
+    const config = configSchema.parse({ retention: { schedule: '0 1 * * *', digestSchedule: '0 9 * * 5' } });
+    expect(retentionJobs({ custody: undefined as never, store: undefined as never, config }).map((j) => [j.name, j.cron]))
+      .toEqual([['retention-run', '0 1 * * *'], ['retention-digest', '0 9 * * 5']]);
+    const bad = configSchema.safeParse({ retention: { schedule: 'every day' } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]).toMatchObject({ path: ['retention', 'schedule'], message: expect.stringMatching(/not a cron expression/) });
   });
 });
 
-describe('startRetentionSchedule', () => {
-  const dirs: string[] = [];
-  afterEach(() => { for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
-
-  it('catches up a missed run and digest at start, and does not repeat them on the next start', async () => {
+describe('retention jobs on the one scheduler', () => {
+  it('are listed with the other schedules, caught up once after downtime, not repeated on the next start', async () => {
     const dir = tempDir('schedule');
     dirs.push(dir);
     const dataDir = path.join(dir, 'data');
+    // Retention's rules read this clock (footage recorded now is due 3 months later); the scheduler
+    // keeps real time, as node-cron computes the next runs it persists from real time.
     let clock = new Date('2026-11-26T10:00:00Z');
     const custody = openCustody(dataDir, { now: () => clock });
     const store = new ObjectStore(path.join(dataDir, 'store'));
     const logger = createLogger({ dataDir, console: false });
-    const config = configSchema.parse({});
+    const config = configSchema.parse({ schedules: { 'retention-run': '45 3 * * *' } });
     try {
       const cam = path.join(dir, 'cam');
       makeRandomVolume(cam, { sizes: [100, 200] });
       await ingestVolume({ root: cam, profile: GENERIC_PROFILE, config: { timezone: 'local', devices: [] } }, { custody, store, logger });
-      clock = new Date('2027-03-01T12:00:00Z');
-      const deps = { custody, store, config, logger, now: () => clock };
-      const s1 = startRetentionSchedule(deps);
-      await s1.caughtUp;
-      s1.stop();
+      clock = new Date('2027-03-08T09:00:00Z');
+      const jobs = () => [...complianceJobs({ custody, store, config, now: () => clock }), ...retentionJobs({ custody, store, config, now: () => clock })];
+
+      // First start of the station: the jobs are registered with their next runs, nothing is run.
+      let s = startScheduler(jobs(), { custody, logger });
+      await s.idle();
+      s.stop();
+      const rows = custody.schedules.listScheduleRuns();
+      expect(rows.map((r) => r.name)).toEqual(['digest', 'retention-digest', 'retention-run', 'scan-late', 'scan-not-docked', 'verify-full', 'verify-sample']);
+      expect(rows.find((r) => r.name === 'retention-run')).toMatchObject({ cron: '45 3 * * *', lastRun: null, nextRun: expect.any(String) });
+      expect(rows.find((r) => r.name === 'retention-digest')).toMatchObject({ cron: '0 8 * * 1', lastRun: null });
+      expect(custody.listAudit({ event: 'retention.run' })).toHaveLength(0);
+
+      // Off across several of their slots: each is caught up once at the next start.
+      custody.schedules.setNextRun('retention-run', '45 3 * * *', '2026-11-02T03:45:00.000Z');
+      custody.schedules.setNextRun('retention-digest', '0 8 * * 1', '2026-11-02T08:00:00.000Z');
+      s = startScheduler(jobs(), { custody, logger });
+      await s.idle();
+      s.stop();
       expect(custody.listAudit({ event: 'retention.run' })).toHaveLength(1);
       expect(custody.listAudit({ event: 'retention.graced' })).toHaveLength(2);
-      expect(retention.lastScheduleRun(custody.ctx(), JOBS.retention)).toBe('2027-03-01T12:00:00.000Z');
-      // First start of the station: no digest yet, only its baseline.
-      expect(custody.listAlerts({ open: true }).filter((a) => a.kind === 'retention.digest')).toHaveLength(0);
-      expect(retention.lastScheduleRun(custody.ctx(), JOBS.digest)).toBe('2027-03-01T12:00:00.000Z');
-
-      clock = new Date('2027-03-01T12:05:00Z'); // restarted five minutes later: nothing was missed
-      const s2 = startRetentionSchedule(deps);
-      await s2.caughtUp;
-      s2.stop();
-      expect(custody.listAudit({ event: 'retention.run' })).toHaveLength(1);
-
-      clock = new Date('2027-03-08T09:00:00Z'); // off over Monday 08:00 (a digest) and 02:30 (a run): both caught up
-      const s3 = startRetentionSchedule(deps);
-      await s3.caughtUp;
-      s3.stop();
-      expect(custody.listAudit({ event: 'retention.run' })).toHaveLength(2);
       const digest = custody.listAlerts({ open: true }).filter((a) => a.kind === 'retention.digest');
       expect(digest).toHaveLength(1);
-      expect(digest[0]!.message).toMatch(/^2 recording\(s\) will be purged in the next 7 days: #1 2027-03-08/);
+      expect(digest[0]!.message).toMatch(/^2 recording\(s\) will be purged in the next 7 days: #1 2027-03-1/);
+      const after = custody.schedules.getScheduleRun('retention-run')!;
+      expect(after.lastResult).toBe('ok: graced 2, purged 0, freed 0 bytes, kept 0');
+      expect(Date.parse(after.nextRun!)).toBeGreaterThan(Date.now());
+      expect(custody.schedules.getScheduleRun('retention-digest')?.lastResult).toBe('ok: 2 recording(s) due for purge in the next 7 days');
+      // The other jobs were not due: only the two retention jobs ran.
+      expect(custody.listAudit({ event: 'schedule.run' }).map((e) => (e.payload as { name: string }).name).sort()).toEqual(['retention-digest', 'retention-run']);
 
-      expect(() => startRetentionSchedule({ ...deps, config: { ...config, retention: { ...config.retention, schedule: 'every day' } } }))
-        .toThrow(/retention.schedule: not a cron expression/);
+      // Restarted: nothing was missed, nothing runs again.
+      s = startScheduler(jobs(), { custody, logger });
+      await s.idle();
+      s.stop();
+      expect(custody.listAudit({ event: 'retention.run' })).toHaveLength(1);
+      expect(custody.listAudit({ event: 'schedule.run' })).toHaveLength(2);
     } finally {
       custody.close();
       await flushLogger(logger);
     }
+  });
+
+  it('migration 15 carries the last runs of the old retention schedule over to the one scheduler', () => {
+    const dir = tempDir('schedule-migrate');
+    dirs.push(dir);
+    const dataDir = path.join(dir, 'data');
+    fs.mkdirSync(dataDir, { recursive: true });
+    const db = new Database(path.join(dataDir, 'custody.db'));
+    migrate(db, MIGRATIONS.filter((m) => m.version < 15));
+    db.prepare("INSERT INTO retention_runs (job, last_at) VALUES ('retention.run', '2026-11-30T02:30:00.000Z'), ('retention.digest', '2026-11-30T08:00:00.000Z')").run();
+    db.close();
+    const custody = openCustody(dataDir);
+    try {
+      expect(custody.schedules.listScheduleRuns()).toEqual([
+        { name: 'retention-digest', cron: '', lastRun: '2026-11-30T08:00:00.000Z', nextRun: null, lastResult: 'ok (recorded before the one scheduler)' },
+        { name: 'retention-run', cron: '', lastRun: '2026-11-30T02:30:00.000Z', nextRun: null, lastResult: 'ok (recorded before the one scheduler)' },
+      ]);
+      expect(() => custody.ctx().db.prepare('SELECT 1 FROM retention_runs').get()).toThrow(/no such table/);
+    } finally { custody.close(); }
   });
 });
