@@ -94,7 +94,7 @@ export class ObjectUpstream {
             // The server is away: nothing counts against the item; the whole worker waits, doubling.
             this.#outages++;
             this.#pausedUntil = Date.now() + outageBackoffMs(this.#outages);
-            q.itemFailed(ctx, it.id, msg, new Date(this.#pausedUntil).toISOString(), false, false);
+            q.itemFailed(ctx, it.id, msg, it.nextAt, false, false); // the item stays due: a restarted worker takes it at once
             res.outage = msg;
             this.env.logger?.warn(`upstream: server unreachable (${msg}); next try in ${Math.round(outageBackoffMs(this.#outages) / 1000)} s`);
             stop = true;
@@ -102,7 +102,7 @@ export class ObjectUpstream {
           }
           const attempts = it.attempts + 1;
           const failed = attempts >= MAX_ATTEMPTS;
-          q.itemFailed(ctx, it.id, msg, new Date(Date.now() + backoffMs(attempts)).toISOString(), failed);
+          q.itemFailed(ctx, it.id, msg, new Date(Date.parse(isoNow(this.env)) + backoffMs(attempts)).toISOString(), failed);
           res.failed++;
           this.env.logger?.warn(`upstream: ${it.kind} ${it.sha256} failed (attempt ${attempts}): ${msg}`);
           if (failed) {
