@@ -148,9 +148,14 @@ export function markPruned(ctx: Ctx, sha256: string, detail: { bucket: string; v
   });
 }
 
+/** What is not yet upstream: queued puts, and objects proven on disk the worker has not queued yet. */
 export function backlog(ctx: Ctx): Backlog {
-  const r = stmt(ctx.db, `SELECT count(*) FILTER (WHERE kind = 'put') AS objects, coalesce(sum(size) FILTER (WHERE kind = 'put'), 0) AS bytes,
-    min(enqueued_at) AS oldest, count(*) FILTER (WHERE failed = 1) AS failed, count(*) FILTER (WHERE kind = 'lock') AS lockUpdates
-    FROM upstream_queue`).get() as Backlog;
-  return r;
+  return stmt(ctx.db, `WITH waiting AS (
+      SELECT size, enqueued_at AS since, failed FROM upstream_queue WHERE kind = 'put'
+      UNION ALL
+      SELECT o.size, o.stored_at, 0 FROM objects o WHERE o.verified_at IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM upstream_objects u WHERE u.sha256 = o.sha256)
+        AND NOT EXISTS (SELECT 1 FROM upstream_queue q WHERE q.sha256 = o.sha256 AND q.kind = 'put'))
+    SELECT count(*) AS objects, coalesce(sum(size), 0) AS bytes, min(since) AS oldest, count(*) FILTER (WHERE failed = 1) AS failed,
+      (SELECT count(*) FROM upstream_queue WHERE kind = 'lock') AS lockUpdates FROM waiting`).get() as Backlog;
 }
