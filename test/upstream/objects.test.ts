@@ -22,7 +22,9 @@ import { classify } from '../../src/retention/service.js';
 import { verifyCustody, verifyPassed } from '../../src/integrity/verify.js';
 import { bucketFor, loadCredentials, ObjectUpstream, pruneLocal, type PassResult } from '../../src/upstream/objects/index.js';
 import { lockTargets } from '../../src/upstream/objects/targets.js';
-import { makeRandomVolume, objectPath, tempDir } from '../helpers/volumes.js';
+import { makeRandomVolume, objectPath, tempDir, writeConfig } from '../helpers/volumes.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
+import { until } from '../helpers/wait.js';
 import { cephMissing, destroyCeph, restartCeph, startCeph, stopCeph, type CephServer } from '../helpers/ceph.js';
 import { skipUnless } from '../helpers/require.js';
 
@@ -99,6 +101,16 @@ async function versions(bucket: string): Promise<Map<string, number>> {
 async function getSha(bucket: string, key: string, versionId?: string | null): Promise<string> {
   const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(versionId ? { VersionId: versionId } : {}) }));
   return crypto.createHash('sha256').update(await r.Body!.transformToByteArray()).digest('hex');
+}
+
+async function untilAsync<T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 const statusOf = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -297,4 +309,30 @@ describe.skipIf(skip)('object upstream (real Ceph RGW)', () => {
       await st.close();
     }
   });
+  it('the daemon sends what it docked on its own, without being asked', async () => {
+    const bucket = await newBucket('daemon');
+    const dir = path.join(work, 'daemon');
+    const dock = path.join(dir, 'dock');
+    fs.mkdirSync(dock, { recursive: true });
+    const cfg = writeConfig(dir, [
+      `dock:\n  roots: [${JSON.stringify(dock)}]\n  settleMs: 200\n  blockDevices: false`,
+      `upstream:\n  station: st-daemon\n  endpoint: ${ceph!.endpoint}\n  bucket: ${bucket}\n  credentialsFile: ${JSON.stringify(ceph!.credentialsFile)}\n`,
+    ].join('\n'));
+    const d = spawnCli(['--config', cfg.file, 'daemon']);
+    const exited = new Promise<number | null>((r) => d.on('exit', (c) => r(c)));
+    try {
+      await until('daemon state', () => (fs.existsSync(path.join(cfg.dataDir, 'run/daemon.json')) ? true : undefined));
+      makeRandomVolume(path.join(dir, 'staging'), { serial: 'DMN0001', sizes: [40_000, 50_000, 60_000] });
+      fs.renameSync(path.join(dir, 'staging'), path.join(dock, 'DMN0001'));
+      const st = await untilAsync('objects in the bucket', async () => {
+        const s = JSON.parse(runCli(['--config', cfg.file, 'status', '--json']).stdout) as { upstream: { queued: number; upstream: number } };
+        return s.upstream.upstream === 3 && s.upstream.queued === 0 ? s : undefined;
+      });
+      expect(st.upstream).toMatchObject({ upstream: 3, queued: 0, failed: 0 });
+      expect((await versions(bucket)).size).toBe(3);
+    } finally {
+      d.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  }, 120_000);
 });

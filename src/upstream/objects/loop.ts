@@ -50,7 +50,9 @@ export function startObjectUpstream(env: { custody: Custody; store: ObjectStore;
         busy = false;
         if (!abort.signal.aborted) {
           const pause = worker.pausedUntil - Date.now();
-          const wait = again ? 0 : pause > 0 ? Math.min(intervalMs, pause) : intervalMs;
+          // Objects still in their disk proof become due soon: look again in a few seconds, not a full interval.
+          const proving = custody.proofBacklog().objects > 0;
+          const wait = again ? 0 : pause > 0 ? Math.min(intervalMs, pause) : proving ? Math.min(intervalMs, 3_000) : intervalMs;
           again = false;
           timer = setTimeout(run, wait);
           timer.unref();

@@ -30,6 +30,9 @@ export interface PassResult { enqueued: number; lockQueued: number; stored: numb
 
 class ItemError extends Error {}
 
+/** Objects in flight at once. */
+const UPLOADS = 2;
+
 const isoNow = (env: ObjectUpstreamEnv) => (env.now ?? (() => new Date()))().toISOString();
 
 /** SHA-256 and MD5 of the local copy in one read: a copy that rotted on disk is never sent as evidence. */
@@ -68,50 +71,57 @@ export class ObjectUpstream {
       if ((c.retainUntil !== null || c.legalHold !== null) && q.enqueueLock(ctx, u.sha256, u.size)) res.lockQueued++;
     }
     if (Date.now() < this.#pausedUntil) { res.outage = 'waiting for the server'; this.checkLate(); return res; }
-    for (;;) {
-      if (signal?.aborted) break;
-      const items = q.dueItems(ctx, 8);
-      if (items.length === 0) break;
-      let stop = false;
-      for (const it of items) {
-        if (signal?.aborted) { stop = true; break; }
-        try {
-          if (it.kind === 'put') {
-            const r = await this.put(it.sha256, targets, signal);
-            if (r === 'gone') q.dropItem(ctx, it.id, 'object no longer in custody');
-            else if (r === 'reused') res.reused++; else res.stored++;
-          } else {
-            await this.lock(it.sha256, targets);
-            res.locked++;
-          }
-          this.#outages = 0;
-        } catch (err) {
-          if (signal?.aborted) { stop = true; break; }
-          const e = err as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
-          const msg = `${e.name}: ${e.message}`.slice(0, 500);
-          const kind = err instanceof ItemError ? 'item' : errorKind({ name: e.name, code: e.code, status: e.$metadata?.httpStatusCode, message: e.message });
-          if (kind === 'outage') {
-            // The server is away: nothing counts against the item; the whole worker waits, doubling.
+    /** One item; true when the pass must stop (server away, or stopping). */
+    const one = async (it: q.QueueItem): Promise<boolean> => {
+      try {
+        if (it.kind === 'put') {
+          const r = await this.put(it.sha256, targets, signal);
+          if (r === 'gone') q.dropItem(ctx, it.id, 'object no longer in custody');
+          else if (r === 'reused') res.reused++; else res.stored++;
+        } else {
+          await this.lock(it.sha256, targets);
+          res.locked++;
+        }
+        this.#outages = 0;
+        return false;
+      } catch (err) {
+        if (signal?.aborted) return true;
+        const e = err as Error & { code?: string; $metadata?: { httpStatusCode?: number } };
+        const msg = `${e.name}: ${e.message}`.slice(0, 500);
+        const kind = err instanceof ItemError ? 'item' : errorKind({ name: e.name, code: e.code, status: e.$metadata?.httpStatusCode, message: e.message });
+        if (kind === 'outage') {
+          // The server is away: nothing counts against the item; the whole worker waits, doubling.
+          if (res.outage === null) {
             this.#outages++;
             this.#pausedUntil = Date.now() + outageBackoffMs(this.#outages);
-            q.itemFailed(ctx, it.id, msg, it.nextAt, false, false); // the item stays due: a restarted worker takes it at once
-            res.outage = msg;
             this.env.logger?.warn(`upstream: server unreachable (${msg}); next try in ${Math.round(outageBackoffMs(this.#outages) / 1000)} s`);
-            stop = true;
-            break;
           }
-          const attempts = it.attempts + 1;
-          const failed = attempts >= MAX_ATTEMPTS;
-          q.itemFailed(ctx, it.id, msg, new Date(Date.parse(isoNow(this.env)) + backoffMs(attempts)).toISOString(), failed);
-          res.failed++;
-          this.env.logger?.warn(`upstream: ${it.kind} ${it.sha256} failed (attempt ${attempts}): ${msg}`);
-          if (failed) {
-            custody.raiseAlert({ kind: 'upstream-failed', severity: 'critical', subject: `object ${it.sha256}`,
-              message: `object ${it.sha256} could not be sent to the backend server after ${attempts} attempts: ${msg}; evidock upstream sync --retry after fixing it` });
-          }
+          q.itemFailed(ctx, it.id, msg, it.nextAt, false, false); // the item stays due: a restarted worker takes it at once
+          res.outage = msg;
+          return true;
         }
+        const attempts = it.attempts + 1;
+        const failed = attempts >= MAX_ATTEMPTS;
+        q.itemFailed(ctx, it.id, msg, new Date(Date.parse(isoNow(this.env)) + backoffMs(attempts)).toISOString(), failed);
+        res.failed++;
+        this.env.logger?.warn(`upstream: ${it.kind} ${it.sha256} failed (attempt ${attempts}): ${msg}`);
+        if (failed) {
+          custody.raiseAlert({ kind: 'upstream-failed', severity: 'critical', subject: `object ${it.sha256}`,
+            message: `object ${it.sha256} could not be sent to the backend server after ${attempts} attempts: ${msg}; evidock upstream sync --retry after fixing it` });
+        }
+        return false;
       }
-      if (stop) break;
+    };
+    let stop = false;
+    while (!stop && !signal?.aborted) {
+      const items = q.dueItems(ctx, 4 * UPLOADS);
+      if (items.length === 0) break;
+      // A few at once: one object's local re-hash and checks overlap another's transfer (pacing is shared).
+      await Promise.all(Array.from({ length: Math.min(UPLOADS, items.length) }, async () => {
+        for (let it = items.shift(); it && !stop; it = items.shift()) {
+          if (signal?.aborted || (await one(it))) stop = true;
+        }
+      }));
     }
     this.checkLate();
     return res;
