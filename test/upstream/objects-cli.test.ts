@@ -64,6 +64,16 @@ describe.skipIf(!isRoot)('object upstream: configuration, backlog and lateness',
     }
   });
 
+  it('refuses an endpoint off the LAN (invariant 6: no outbound internet)', () => {
+    for (const endpoint of ['http://s3.amazonaws.com', 'http://8.8.8.8:7480']) {
+      const config = configSchema.parse({ upstream: { endpoint, bucket: 'evidence', credentialsFile: creds } });
+      expect(() => bucketFor(config)).toThrow(`upstream.endpoint ${endpoint}: `);
+    }
+    const lan = bucketFor(configSchema.parse({ upstream: { endpoint: 'http://10.1.2.3:7480', bucket: 'evidence', credentialsFile: creds } }));
+    expect(lan?.target.endpoint).toBe('http://10.1.2.3:7480');
+    lan?.close();
+  });
+
   it('status shows the backlog; sync with the server away fails (exit 1) and loses nothing', () => {
     const before = JSON.parse(cli('status', '--json').stdout) as { upstream: { queued: number; bytes: number; oldest: string | null } };
     expect(before.upstream).toMatchObject({ queued: 3, bytes: 60_000 });
