@@ -67,6 +67,7 @@ export class ObjectUpstream {
     const now = isoNow(this.env);
     const targets = lockTargets(custody, this.env.config, now);
     for (const u of q.listUpstream(ctx)) {
+      if (!custody.hasObject(u.sha256)) continue; // purged on the station: the bucket keeps it until its own date
       const c = lockChange(u, targets.target(u.sha256, u.storedAt));
       if ((c.retainUntil !== null || c.legalHold !== null) && q.enqueueLock(ctx, u.sha256, u.size)) res.lockQueued++;
     }
