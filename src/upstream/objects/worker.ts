@@ -79,6 +79,8 @@ export class ObjectUpstream {
           const r = await this.put(it.sha256, targets, signal);
           if (r === 'gone') q.dropItem(ctx, it.id, 'object no longer in custody');
           else if (r === 'reused') res.reused++; else res.stored++;
+        } else if (!custody.hasObject(it.sha256)) {
+          q.dropItem(ctx, it.id, 'object no longer in custody');
         } else {
           await this.lock(it.sha256, targets);
           res.locked++;
