@@ -139,15 +139,15 @@ async function demoUpstreamObjects(): Promise<boolean> {
     const upConfig = path.join(work, 'evidock-upstream.yaml');
     fs.writeFileSync(upConfig, `${fs.readFileSync(configFile, 'utf8')}upstream:\n  station: demo-station\n  endpoint: ${s3.endpoint}\n`
       + `  bucket: ${s3.bucket}\n  credentialsFile: ${JSON.stringify(s3.credentialsFile)}\n  maxMBps: 40\n`);
-    const up = (args: string[]) => {
+    const up = (args: string[], show = true) => {
       const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...env, EVIDOCK_CONFIG: upConfig }, encoding: 'utf8' });
-      process.stdout.write(r.stdout + r.stderr);
+      if (show) process.stdout.write(r.stdout + r.stderr);
       return r;
     };
     say(`evidock upstream sync (endpoint ${s3.endpoint}, bucket ${s3.bucket}, an ordinary S3 user's keys)`);
     if (up(['upstream', 'sync']).status !== 0) return false;
     say('evidock upstream status');
-    const st = JSON.parse(up(['upstream', 'status', '--json']).stdout) as { objects: { queued: number; upstream: number } };
+    const st = JSON.parse(up(['upstream', 'status', '--json'], false).stdout) as { objects: { queued: number; upstream: number } };
     up(['upstream', 'status']);
     const { S3Client, HeadObjectCommand, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
     const { parse } = await import('yaml');

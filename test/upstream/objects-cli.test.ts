@@ -9,7 +9,10 @@ import { openCustody, upstreamObjects as q } from '../../src/custody/index.js';
 import { ObjectStore } from '../../src/store/index.js';
 import { createLogger, flushLogger } from '../../src/util/logger.js';
 import { configSchema } from '../../src/config/schema.js';
-import { bucketFor, CredentialsError, loadCredentials, ObjectUpstream } from '../../src/upstream/objects/index.js';
+import { bucketFor, CredentialsError, loadCredentials, MAX_ATTEMPTS, ObjectUpstream } from '../../src/upstream/objects/index.js';
+import { ingestVolume } from '../../src/ingest/ingest-volume.js';
+import { proveBacklog } from '../../src/ingest/proof-stage.js';
+import { GENERIC_PROFILE } from '../../src/profiles/builtin.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRandomVolume, tempDir } from '../helpers/volumes.js';
 
@@ -105,6 +108,45 @@ describe.skipIf(!isRoot)('object upstream: configuration, backlog and lateness',
       expect(late).toMatchObject({ severity: 'warning', subject: 'upstream', count: 2 });
       expect(late!.message).toMatch(/^3 object\(s\) \(60000 bytes\) not yet on the backend server; the oldest waits since .* \(2[45] h, more than 24 h\)$/);
       expect(q.backlog(custody.ctx())).toMatchObject({ objects: 3, failed: 0 });
+    } finally {
+      w.env.bucket.close();
+      custody.close();
+      await flushLogger(logger);
+    }
+  });
+  it('an object that keeps failing (its local copy rotted) is retried with backoff, then stops with an alert until --retry', async () => {
+    const dataDir = path.join(dir, 'rot');
+    let clock = new Date();
+    const custody = openCustody(dataDir, { now: () => clock });
+    const store = new ObjectStore(path.join(dataDir, 'store'));
+    const logger = createLogger({ dataDir, console: false });
+    makeRandomVolume(path.join(dir, 'rot-cam'), { serial: 'ROT0001', sizes: [5_000] });
+    await ingestVolume({ root: path.join(dir, 'rot-cam'), profile: GENERIC_PROFILE, config: { timezone: 'local', devices: [] } }, { custody, store, logger });
+    await proveBacklog({ custody, store, logger });
+    const [obj] = custody.listObjects();
+    const file = store.pathFor(obj!.sha256);
+    fs.chmodSync(file, 0o644);
+    const fd = fs.openSync(file, 'r+'); fs.writeSync(fd, Buffer.from([0x55]), 0, 1, 100); fs.closeSync(fd); // one byte flipped
+    const config = configSchema.parse({ upstream: { endpoint: `http://127.0.0.1:${closedPort}`, bucket: 'evidence', credentialsFile: creds } });
+    const w = new ObjectUpstream({ custody, store, config: { ...config, upstream: config.upstream! }, bucket: bucketFor(config)!, station: 'st-rot', logger, now: () => clock });
+    try {
+      const waits: number[] = [];
+      for (let n = 1; n <= MAX_ATTEMPTS; n++) {
+        const r = await w.pass();
+        expect(r).toMatchObject({ failed: 1, outage: null }); // the server is never asked: the local check comes first
+        expect(await w.pass()).toMatchObject({ failed: 0 }); // not due again before its backoff
+        const [it] = q.listQueue(custody.ctx());
+        waits.push(Date.parse(it!.nextAt) - clock.getTime());
+        expect(it).toMatchObject({ attempts: n, failed: n === MAX_ATTEMPTS, lastError: expect.stringContaining('does not match its SHA-256') });
+        clock = new Date(Date.parse(it!.nextAt) + 1);
+      }
+      expect(waits.slice(0, 3)).toEqual([30_000, 60_000, 120_000]);
+      expect(await w.pass()).toMatchObject({ failed: 0, stored: 0 }); // stopped: no more automatic tries
+      const [alert] = custody.listAlerts({ kind: 'upstream-failed' });
+      expect(alert).toMatchObject({ severity: 'critical', subject: `object ${obj!.sha256}` });
+      expect(custody.listAudit({ event: 'upstream.object.failed' })).toHaveLength(1);
+      expect(q.retryFailed(custody.ctx())).toBe(1);
+      expect(q.listQueue(custody.ctx())[0]).toMatchObject({ attempts: 0, failed: false });
     } finally {
       w.env.bucket.close();
       custody.close();
