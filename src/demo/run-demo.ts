@@ -127,8 +127,16 @@ function approvedExport(): boolean {
 async function demoUpstreamObjects(): Promise<boolean> {
   const cephDir = path.join(work, 'ceph');
   say('upstream: starting a single-node Ceph RGW (scripts/upstream/ceph-start.sh) as the backend server');
-  const started = spawnSync('bash', [path.join(ROOT, 'scripts/upstream/ceph-start.sh'), cephDir, 'evidence'],
-    { encoding: 'utf8', env: { ...process.env, NODE: process.execPath }, timeout: 180_000 });
+  // Not spawnSync: the demo's webhook receiver (this process) keeps answering the daemon meanwhile.
+  const started = await new Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }>((resolve) => {
+    const c = spawn('bash', [path.join(ROOT, 'scripts/upstream/ceph-start.sh'), cephDir, 'evidence'],
+      { env: { ...process.env, NODE: process.execPath }, timeout: 180_000 });
+    let stdout = ''; let stderr = '';
+    c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    c.on('error', (error) => resolve({ status: null, stdout, stderr, error }));
+    c.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
   if (started.status !== 0) {
     say(`upstream skipped: Ceph could not start here (${(started.stderr || String(started.error ?? '')).trim().split('\n').pop() ?? '?'})`);
     return true;
