@@ -18,7 +18,8 @@ import { ingestVolume } from '../../src/ingest/ingest-volume.js';
 import { proveBacklog } from '../../src/ingest/proof-stage.js';
 import { GENERIC_PROFILE } from '../../src/profiles/builtin.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { classify } from '../../src/retention/service.js';
+import { classify, runRetention } from '../../src/retention/service.js';
+import { SYSTEM_ACTOR } from '../../src/retention/actor.js';
 import { verifyCustody, verifyPassed } from '../../src/integrity/verify.js';
 import { bucketFor, loadCredentials, ObjectUpstream, pruneLocal, type PassResult } from '../../src/upstream/objects/index.js';
 import { lockTargets } from '../../src/upstream/objects/targets.js';
@@ -335,4 +336,28 @@ describe.skipIf(skip)('object upstream (real Ceph RGW)', () => {
       expect(await exited).toBe(0);
     }
   }, 120_000);
+  it('a recording purged on the station leaves its object locked in the bucket, and its lock unmanaged', async () => {
+    const bucket = await newBucket('purged');
+    const saved = clock;
+    const st = openStation('st-purge', bucket);
+    try {
+      await ingest(st, 'PRG1', [90_000]);
+      expect((await st.worker.pass()).stored).toBe(1);
+      const [rec] = st.custody.listRecordings({});
+      const u = q.getUpstream(st.custody.ctx(), rec!.sha256)!;
+      const env = { custody: st.custody, store: st.store, config: st.config, now };
+      clock = new Date(Date.parse(u.retainUntil) + 3_600_000); // due on the station's (test) clock: the grace starts
+      expect((await runRetention(env, SYSTEM_ACTOR)).graced).toBe(1);
+      clock = new Date(clock.getTime() + 8 * 86_400_000);
+      expect((await runRetention(env, SYSTEM_ACTOR)).purged).toBe(1);
+      expect(st.custody.listObjects()).toEqual([]);
+      expect(await st.worker.pass()).toMatchObject({ enqueued: 0, lockQueued: 0, locked: 0, stored: 0 });
+      const h = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: rec!.sha256, VersionId: u.versionId! }));
+      expect(h.ObjectLockMode).toBe('COMPLIANCE');
+      expect(h.ObjectLockRetainUntilDate!.toISOString()).toBe(u.retainUntil); // neither shortened nor stretched
+    } finally {
+      clock = saved;
+      await st.close();
+    }
+  });
 });

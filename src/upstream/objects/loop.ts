@@ -10,6 +10,8 @@ import { bucketFor } from './index.js';
 import { ObjectUpstream } from './worker.js';
 import { pruneLocal } from './prune.js';
 
+const PRUNE_EVERY_MS = 3_600_000;
+
 export interface UpstreamLoop { kick(): void; stop(): Promise<void> }
 
 export function startObjectUpstream(env: { custody: Custody; store: ObjectStore; config: Config; logger: Logger }, intervalMs = 30_000): UpstreamLoop | undefined {
@@ -29,6 +31,7 @@ export function startObjectUpstream(env: { custody: Custody; store: ObjectStore;
   let timer: NodeJS.Timeout | undefined;
   let again = false;
   let busy = false;
+  let lastPrune = 0;
   const run = () => {
     if (abort.signal.aborted) return;
     if (busy) { again = true; return; }
@@ -40,7 +43,9 @@ export function startObjectUpstream(env: { custody: Custody; store: ObjectStore;
         if (r.stored || r.reused || r.locked || r.failed) {
           logger.info(`upstream: ${r.stored} object(s) stored, ${r.reused} already there, ${r.locked} lock(s) updated, ${r.failed} failed`);
         }
-        if (config.upstream!.pruneLocal && r.outage === null) {
+        // Pruning HEADs every object still local (and reads back the eligible ones): hourly is enough.
+        if (config.upstream!.pruneLocal && r.outage === null && Date.now() - lastPrune >= PRUNE_EVERY_MS) {
+          lastPrune = Date.now();
           const p = await pruneLocal(worker.env, { signal: abort.signal });
           if (p.pruned.length) logger.info(`upstream: ${p.pruned.length} local cop(ies) pruned (${p.bytesFreed} bytes), kept in the bucket`);
         }
