@@ -23,6 +23,11 @@ C=(-c "$CONF")
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# python3 (in bootstrap's list), not curl: an answer of any HTTP status means the gateway is up.
+http_up() { python3 -c 'import sys, urllib.request, urllib.error
+try: urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError: pass' "$1"; }
+
 wait_for() { # seconds, description, command...
   local n="$1" what="$2"; shift 2
   for ((i = 0; i < n * 10; i++)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -36,7 +41,7 @@ start_daemons() {
   wait_for 60 "ceph-osd" bash -c "ceph ${C[*]} osd stat -f json | grep -q '\"num_up_osds\":1'"
   radosgw -n client.rgw.a "${C[@]}"
   local ep; ep="$(cat "$DIR/endpoint")"
-  wait_for 60 "radosgw" curl -sf -o /dev/null "$ep"
+  wait_for 60 "radosgw" http_up "$ep"
 }
 
 if [ -f "$CONF" ]; then
@@ -109,7 +114,7 @@ CONF
   wait_for 60 "ceph-osd" bash -c "ceph ${C[*]} osd stat -f json | grep -q '\"num_up_osds\":1'"
   ceph "${C[@]}" auth get-or-create client.rgw.a mon 'allow rw' osd 'allow rwx' -o "$DIR/keyring.rgw"
   radosgw -n client.rgw.a "${C[@]}"
-  wait_for 60 "radosgw" curl -sf -o /dev/null "$(cat "$DIR/endpoint")"
+  wait_for 60 "radosgw" http_up "$(cat "$DIR/endpoint")"
   # An ordinary S3 user: the station never gets the admin keyring.
   radosgw-admin "${C[@]}" user create --uid=evidock-station --display-name="evidock station" > "$DIR/user.json"
   python3 - "$DIR" <<'PY'

@@ -14,10 +14,10 @@ import { ingestVolume } from '../../src/ingest/ingest-volume.js';
 import { proveBacklog } from '../../src/ingest/proof-stage.js';
 import { GENERIC_PROFILE } from '../../src/profiles/builtin.js';
 import { runCli } from '../helpers/cli.js';
+import { notRoot, skipUnless } from '../helpers/require.js';
 import { makeRandomVolume, tempDir } from '../helpers/volumes.js';
 
-const isRoot = process.geteuid?.() === 0;
-if (!isRoot) console.log('SKIP test/upstream/objects-cli.test.ts: the CLI ingest as root');
+const skip = skipUnless('object upstream CLI (ingest and upstream commands as the custodian)', notRoot());
 
 let dir = '';
 let cfg = '';
@@ -31,7 +31,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-describe.skipIf(!isRoot)('object upstream: configuration, backlog and lateness', () => {
+describe.skipIf(skip)('object upstream: configuration, backlog and lateness', () => {
   beforeAll(async () => {
     dir = tempDir('upstream-cli');
     closedPort = await freePort(); // nothing listens there: the server is "away"
