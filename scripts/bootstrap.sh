@@ -30,6 +30,7 @@ log "node $(node -v) at $(command -v node)"
 # 2. System tools (root only; a non-root user is told what is missing).
 PKGS=(ffmpeg xorriso dcfldd dosfstools exfatprogs mtools fusefat exfat-fuse fuse3 util-linux udev strace systemd bc time qemu-system-x86 qemu-utils busybox-static valgrind python3 gcc make dmsetup sudo openssl)
 BINS=(ffmpeg xorriso dcfldd mkfs.vfat mkfs.exfat mcopy fusefat mount.exfat-fuse fusermount3 losetup udevadm strace systemd-analyze bc /usr/bin/time qemu-system-x86_64 qemu-img busybox valgrind python3 gcc make dmsetup sudo openssl)
+PKGS+=(ceph-mon ceph-osd radosgw ceph-common); BINS+=(ceph-mon ceph-osd radosgw ceph) # upstream: single-node Ceph RGW for the object tests
 missing=()
 for i in "${!BINS[@]}"; do command -v "${BINS[$i]}" >/dev/null 2>&1 || missing+=("${PKGS[$i]}"); done
 [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev) # native-probes/disk-proof

@@ -81,6 +81,10 @@ const ACTIONS: Record<string, readonly Role[]> = {
   'report.late': ['custodian', 'head', 'admin'],
   'report.gaps': ['custodian', 'head', 'admin'],
   'report.performance': ['custodian', 'head', 'admin'],
+  // upstream to the backend server (issue 14): the custodian runs it, the head watches it
+  'upstream.status': ['custodian', 'head', 'admin'],
+  'upstream.sync': ['custodian', 'admin'],
+  'upstream.prune': ['custodian', 'admin'],
 };
 const ONLY_ROOT = new Set(['daemon']);
 const SCOPED = new Set(['recording.read', 'session.read', 'gap.read', 'gap.explain', 'gap.review']);

@@ -3,6 +3,8 @@ import { openContext, printJson } from './context.js';
 import { readState } from '../daemon/state.js';
 import { daemonLockHeld, lockHolder } from '../daemon/lock.js';
 import { plain } from './table.js';
+import { backlogLine, objectBacklog } from './upstream.js';
+import { upstreamObjects } from '../custody/index.js';
 
 export function registerStatusCommand(program: Command): void {
   program.command('status')
@@ -21,16 +23,18 @@ export function registerStatusCommand(program: Command): void {
         const running = ctx.custody.listSessions({ running: true }).filter((s) => ctx.permits('session.read', ctx.subjectOf(s.badge)));
         const alerts = ctx.custody.listAlerts({ open: true });
         const verificationBacklog = ctx.custody.proofBacklog(); // objects stored, not yet proven from the disk
+        const upstream = ctx.loaded.config.upstream?.endpoint !== undefined ? objectBacklog(ctx) : null; // issue 14
         // Custody and the store must agree on what is held; say so when they do not.
         const remarks: string[] = [];
-        if (usage.objects !== stats.objects) {
-          remarks.push(`the store holds ${usage.objects} object(s) but custody records ${stats.objects}: run evidock verify`);
+        const offloaded = upstreamObjects.prunedObjects(ctx.custody.ctx()).size; // kept in the bucket only (issue 14)
+        if (usage.objects !== stats.objects - offloaded) {
+          remarks.push(`the store holds ${usage.objects} object(s) but custody records ${stats.objects}${offloaded ? ` (${offloaded} in the bucket only)` : ''}: run evidock verify`);
         }
         if (stats.recordings < stats.objects) remarks.push(`${stats.objects - stats.recordings} object(s) belong to no recording`);
         const report = {
           config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,
           daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, roots: daemon.roots, docked: daemon.docked, ingesting: daemon.ingesting } : null,
-          sessionsRunning: running, store: usage, custody: stats, remarks, openAlerts: alerts, verificationBacklog,
+          sessionsRunning: running, store: usage, custody: stats, remarks, openAlerts: alerts, verificationBacklog, upstream,
           schedules: ctx.custody.schedules.listScheduleRuns().map(({ name, cron, lastRun, nextRun, lastResult }) => ({ name, cron, lastRun, nextRun, lastResult })),
         };
         if (opts.json) { printJson(report); return; }
@@ -42,6 +46,7 @@ export function registerStatusCommand(program: Command): void {
           ...(daemon?.ingesting ?? []).map((i) => `  ingesting ${i.root} ${i.index ?? 0}/${i.total ?? '?'} ${i.file ?? ''}`),
           `store    ${usage.objects} objects, ${usage.bytes} bytes`,
           `verify   ${verificationBacklog.objects} objects (${verificationBacklog.bytes} bytes) stored but not yet proven from the disk`,
+          ...(upstream ? [backlogLine(upstream)] : []),
           `custody  ${stats.recordings} recordings of ${stats.objects} distinct contents from ${stats.devices} devices in ${stats.sessions} sessions`,
           ...remarks.map((m) => `  NOTE     ${m}`),
           `alerts   ${alerts.length} open`,

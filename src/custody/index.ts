@@ -42,6 +42,7 @@ export type { Ctx } from './context.js';
 export * as cases from './cases.js';
 export * as retention from './retention.js';
 export * as discs from './discs.js';
+export * as upstreamObjects from './upstream-objects.js';
 export type { AccessTransition } from './access.js';
 export type { AlertQuery } from './alerts.js';
 export type { GapRow, GapInput, GapExplanation } from './gaps.js';

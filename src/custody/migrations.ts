@@ -4,6 +4,7 @@
 // a step that has shipped.
 import type { Db } from './db.js';
 import { RETENTION_ONE_SCHEDULER_SQL, RETENTION_SQL } from './migration-retention.js';
+import { UPSTREAM_OBJECTS_SQL } from './migration-upstream-objects.js';
 
 export interface Migration {
   version: number;
@@ -337,6 +338,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'retention, cases, holds, tombstones and disc archive', sql: RETENTION_SQL },
   { version: 9, name: 'access requests and grants', sql: accessRequests },
   { version: 10, name: 'compliance: deduplicated alerts, interruptions, deliveries, schedules', sql: compliance },
+  { version: 12, name: 'upstream: object queue and what the bucket holds', sql: UPSTREAM_OBJECTS_SQL },
   { version: 15, name: 'retention jobs on the one scheduler (retention_runs folded into schedule_runs)', sql: RETENTION_ONE_SCHEDULER_SQL },
 ];
 

@@ -29,6 +29,7 @@ import { retentionJobs } from '../retention/schedule.js';
 import { startScheduler } from '../schedule/scheduler.js';
 import { complianceJobs } from '../compliance/jobs.js';
 import { startAlertDelivery } from '../compliance/delivery-loop.js';
+import { startObjectUpstream } from '../upstream/objects/loop.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -105,6 +106,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
   // digest (art. 14(2)); missed runs caught up once at start, never two at once.
   const scheduler = startScheduler([...complianceJobs({ custody, store, config }), ...retentionJobs({ custody, store, config })],
     { custody, logger, timezone: config.timezone });
+  // Issue 14: verified objects go on to the backend bucket in the background (never in a dock's way).
+  const upstream = startObjectUpstream({ custody, store, config, logger });
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
@@ -156,6 +159,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       publish();
       events.emit('ingested', summary, volume);
       void delivery.kick();
+      upstream?.kick();
     }, async (err: Error) => {
       const wait = delays[n];
       const stillDocked = handled.get(key) === volume.root;
@@ -258,6 +262,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       await delivery.kick(); // what this stop's last sessions raised
       await delivery.stop();
       checkpoints.stop(); // and a last checkpoint of the head
+      await upstream?.stop();
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');

@@ -135,6 +135,70 @@ function approvedExport(): boolean {
   return v.status === 0;
 }
 
+/**
+ * Issue 14, the object half: a single-node Ceph RGW on 127.0.0.1 stands in for the unit's backend
+ * server; `evidock upstream sync` sends every verified object under its SHA-256 with a COMPLIANCE
+ * lock (legal hold for cam-A's major footage), and the server refuses the station's own delete.
+ * Where Ceph cannot start here, says why and goes on. Returns false only when something was wrong.
+ */
+async function demoUpstreamObjects(): Promise<boolean> {
+  const cephDir = path.join(work, 'ceph');
+  say('upstream: starting a single-node Ceph RGW (scripts/upstream/ceph-start.sh) as the backend server');
+  // Not spawnSync: the demo's webhook receiver (this process) keeps answering the daemon meanwhile.
+  const started = await new Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }>((resolve) => {
+    const c = spawn('bash', [path.join(ROOT, 'scripts/upstream/ceph-start.sh'), cephDir, 'evidence'],
+      { env: { ...process.env, NODE: process.execPath }, timeout: 180_000 });
+    let stdout = ''; let stderr = '';
+    c.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    c.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    c.on('error', (error) => resolve({ status: null, stdout, stderr, error }));
+    c.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  if (started.status !== 0) {
+    say(`upstream skipped: Ceph could not start here (${(started.stderr || String(started.error ?? '')).trim().split('\n').pop() ?? '?'})`);
+    return true;
+  }
+  try {
+    if (process.geteuid?.() !== 0) { say('upstream skipped: the demo runs the CLI as root (the custodian\'s `upstream sync`)'); return true; }
+    const s3 = JSON.parse(started.stdout.trim().split('\n').pop()!) as { endpoint: string; bucket: string; credentialsFile: string };
+    const upConfig = path.join(work, 'evidock-upstream.yaml');
+    fs.writeFileSync(upConfig, `${fs.readFileSync(configFile, 'utf8')}upstream:\n  station: demo-station\n  endpoint: ${s3.endpoint}\n`
+      + `  bucket: ${s3.bucket}\n  credentialsFile: ${JSON.stringify(s3.credentialsFile)}\n  maxMBps: 40\n`);
+    const up = (args: string[], show = true) => {
+      const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...env, EVIDOCK_CONFIG: upConfig }, encoding: 'utf8' });
+      if (show) process.stdout.write(r.stdout + r.stderr);
+      return r;
+    };
+    say(`evidock upstream sync (endpoint ${s3.endpoint}, bucket ${s3.bucket}, an ordinary S3 user's keys)`);
+    if (up(['upstream', 'sync']).status !== 0) return false;
+    say('evidock upstream status');
+    const st = JSON.parse(up(['upstream', 'status', '--json'], false).stdout) as { objects: { queued: number; upstream: number } };
+    up(['upstream', 'status']);
+    const { S3Client, HeadObjectCommand, DeleteObjectCommand } = await import('@aws-sdk/client-s3');
+    const { parse } = await import('yaml');
+    const creds = parse(fs.readFileSync(s3.credentialsFile, 'utf8')) as { accessKeyId: string; secretAccessKey: string };
+    const client = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: creds,
+      requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    try {
+      const rec = (JSON.parse(cli(['recordings', 'list', '--device', serials[0]!, '--json'], false).stdout) as { sha256: string }[])[0]!;
+      const h = await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: rec.sha256 }));
+      say(`in the bucket: ${rec.sha256} — ${h.ObjectLockMode} until ${h.ObjectLockRetainUntilDate?.toISOString()}, legal hold ${h.ObjectLockLegalHoldStatus}, `
+        + `metadata sha256 ${h.Metadata?.sha256 === rec.sha256 ? 'matches' : 'DIFFERS'}, station ${h.Metadata?.station}`);
+      say('the station\'s own keys try to delete that version: the server refuses');
+      let refused = 0;
+      try { await client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: rec.sha256, VersionId: h.VersionId! })); } catch (e) {
+        refused = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+        process.stdout.write(`HTTP ${refused} ${(e as Error).name}: ${(e as Error).message}\n`);
+      }
+      return refused === 403 && st.objects.queued === 0 && st.objects.upstream > 0 && h.ObjectLockMode === 'COMPLIANCE' && h.ObjectLockLegalHoldStatus === 'ON';
+    } finally {
+      client.destroy();
+    }
+  } finally {
+    spawnSync('bash', [path.join(ROOT, 'scripts/upstream/ceph-stop.sh'), cephDir, '--purge'], { stdio: 'ignore' });
+  }
+}
+
 say(`daemon: data in ${dataDir}, watching ${dock}`);
 const daemon = spawn(process.execPath, [CLI, 'daemon'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 const daemonExit = new Promise<number>((r) => daemon.on('exit', (code) => r(code ?? 1)));
@@ -211,6 +275,7 @@ if (camA.length > 0) {
 }
 if (!failed) failed = !approvedExport();
 failed = (await complianceStory()) || failed;
+if (!(await demoUpstreamObjects())) { process.stderr.write('demo: upstream objects not as expected\n'); failed = true; }
 
 say('stopping the daemon');
 daemon.kill('SIGTERM');

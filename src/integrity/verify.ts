@@ -10,7 +10,7 @@ import type { ObjectStore } from '../store/index.js';
 import { verifyStore, type SampleSpec } from '../store/fixity.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
 import { auditVerify, type AuditVerifyReport } from '../audit/checkpoints.js';
-import { retention } from '../custody/index.js';
+import { retention, upstreamObjects } from '../custody/index.js';
 import { tombstoneProblems, type PurgeEntry } from '../retention/tombstones.js';
 
 export interface VerifyReport {
@@ -53,7 +53,9 @@ export function failureMessage(r: Verdict): string {
 export async function verifyCustody(
   custody: Custody, store: ObjectStore, sample?: SampleSpec, config?: Pick<Config, 'dataDir' | 'audit'>,
 ): Promise<VerifyReport> {
-  const all = custody.listObjects(); // least recently verified first: a sample rotates through the store
+  // An object pruned locally lives in the backend bucket (issue 14): not missing, and not re-hashed here.
+  const offloaded = upstreamObjects.prunedObjects(custody.ctx());
+  const all = custody.listObjects().filter((o) => !offloaded.has(o.sha256) || store.has(o.sha256)); // least recently verified first: a sample rotates through the store
   const what = { objects: all.length, sample: sample ? { ...sample } : 'all' };
   let res: Awaited<ReturnType<typeof verifyStore>>;
   try {
@@ -72,7 +74,7 @@ export async function verifyCustody(
   const audit = config ? auditVerify(custody, config) : undefined;
   const rec = reconcile({
     entries: custody.iterateAudit(), recordings: custody.listRecordings(),
-    objects: new Map(all.map((o) => [o.sha256, o.size])), storeHas: (h) => store.has(h),
+    objects: new Map(custody.listObjects().map((o) => [o.sha256, o.size])), storeHas: (h) => store.has(h) || offloaded.has(h),
   });
   const tombs = retention.listTombstones(custody.ctx());
   const purgeProblems = tombstoneProblems(custody.listAudit({ event: 'recording.purged' }) as PurgeEntry[], tombs,

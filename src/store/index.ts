@@ -17,3 +17,4 @@ export { SpaceGate, roomFor, type SpaceOptions, type Reservation, type SpaceHook
 export { fingerprintHandle, FINGERPRINT_SPAN } from './fingerprint.js';
 export { storePipelineHealthy, hashFileOffThread, HashPool, HashWorkerDied } from './hash-worker.js';
 export { retireObject, retiredDir, sweepRetired, type SweepResult } from './retire.js';
+export { offloadObject } from './offload.js';

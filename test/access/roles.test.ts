@@ -61,6 +61,9 @@ const MATRIX: Record<string, [boolean, boolean, boolean, boolean]> = {
   'report.late': [false, true, true, true],
   'report.gaps': [false, true, true, true],
   'report.performance': [false, true, true, true],
+  'upstream.status': [false, true, true, true],
+  'upstream.sync': [false, true, false, true],
+  'upstream.prune': [false, true, false, true],
   'daemon': [false, false, false, false],
   'some.future.command': [false, false, false, true],
 };
