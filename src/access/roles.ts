@@ -78,6 +78,10 @@ const ACTIONS: Record<string, readonly Role[]> = {
   'report.late': ['custodian', 'head', 'admin'],
   'report.gaps': ['custodian', 'head', 'admin'],
   'report.performance': ['custodian', 'head', 'admin'],
+  // the central catalog (issue 14)
+  'upstream.catalog-status': ['custodian', 'head', 'admin'],
+  'upstream.catalog-sync': ['custodian', 'admin'],
+  'upstream.catalog-verify': ['custodian', 'head', 'admin'],
 };
 const ONLY_ROOT = new Set(['daemon']);
 const SCOPED = new Set(['recording.read', 'session.read', 'gap.read', 'gap.explain', 'gap.review']);

@@ -4,11 +4,13 @@
 // a step that has shipped.
 import type { Db } from './db.js';
 import { RETENTION_SQL } from './migration-retention.js';
+import { catalogSql } from './migration-catalog.js';
 
 export interface Migration {
   version: number;
   name: string;
-  sql: string;
+  /** A function when the step depends on what earlier steps made (e.g. one trigger per table). */
+  sql: string | ((db: Db) => string);
 }
 
 const initial = `
@@ -337,6 +339,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'retention, cases, holds, tombstones and disc archive', sql: RETENTION_SQL },
   { version: 9, name: 'access requests and grants', sql: accessRequests },
   { version: 10, name: 'compliance: deduplicated alerts, interruptions, deliveries, schedules', sql: compliance },
+  { version: 13, name: 'catalog: change capture, cursors and state for the central PostgreSQL catalog', sql: catalogSql },
 ];
 
 export function schemaVersion(db: Db): number {
@@ -355,7 +358,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     if (step.version <= current) continue;
     const run = db.transaction(() => {
       if (schemaVersion(db) >= step.version) return false; // another process got there first
-      db.exec(step.sql);
+      db.exec(typeof step.sql === 'function' ? step.sql(db) : step.sql);
       db.pragma(`user_version = ${Math.trunc(step.version)}`);
       return true;
     });

@@ -29,6 +29,7 @@ import { startRetentionSchedule } from '../retention/schedule.js';
 import { startScheduler } from '../schedule/scheduler.js';
 import { complianceJobs } from '../compliance/jobs.js';
 import { startAlertDelivery } from '../compliance/delivery-loop.js';
+import { startCatalogWorker } from '../upstream/catalog/worker.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -102,6 +103,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
   // Compliance (issue 11): alerts reach people through the configured channels; scheduled jobs.
   const delivery = startAlertDelivery(custody, config, logger);
   const scheduler = startScheduler(complianceJobs({ custody, store, config }), { custody, logger, timezone: config.timezone });
+  // Issue 14: rows and audit entries to the central catalog, in the background (never in a dock's way).
+  const catalogWorker = config.upstream?.catalog ? startCatalogWorker({ custody, config }, { logger }) : undefined;
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
@@ -153,6 +156,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       publish();
       events.emit('ingested', summary, volume);
       void delivery.kick();
+      catalogWorker?.kick();
     }, async (err: Error) => {
       const wait = delays[n];
       const stillDocked = handled.get(key) === volume.root;
@@ -259,6 +263,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       checkpoints.stop(); // and a last checkpoint of the head
       retention.stop();
       await retention.idle();
+      await catalogWorker?.stop();
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');
