@@ -8,6 +8,7 @@ import { catalogBacklogLine, catalogBacklogStatus } from '../upstream/catalog/st
 import { connectFor } from '../upstream/catalog/worker.js';
 import { replicateOnce } from '../upstream/catalog/replicate.js';
 import { verifyCatalog } from '../upstream/catalog/verify.js';
+import { recordOutcome } from '../custody/catalog.js';
 
 function requireCatalog(config: { upstream?: { catalog?: string | undefined } | undefined }): void {
   if (!config.upstream?.catalog) throw Object.assign(new Error('upstream.catalog is not configured'), { exitCode: EXIT.usage });
@@ -50,9 +51,18 @@ export function registerUpstreamCatalogCommands(program: Command): void {
       try {
         const config = ctx.loaded.config;
         requireCatalog(config);
-        const catalog = await connectFor({ custody: ctx.custody, config });
+        let catalog: Awaited<ReturnType<typeof connectFor>>;
         try {
-          const r = await replicateOnce({ custody: ctx.custody, config }, catalog);
+          catalog = await connectFor({ custody: ctx.custody, config });
+        } catch (err) {
+          recordOutcome(ctx.custody.ctx(), (err as Error).message); // status says so
+          throw err;
+        }
+        try {
+          const r = await replicateOnce({ custody: ctx.custody, config }, catalog).catch((err: Error) => {
+            recordOutcome(ctx.custody.ctx(), err.message);
+            throw err;
+          });
           if (opts.json) { printJson(r); return; }
           const n = r.auditEntries + r.rows + r.deleted;
           process.stdout.write(`sent ${r.auditEntries} audit entries, ${r.rows} rows, ${r.deleted} deletions, ${r.checkpoints} checkpoint(s) `

@@ -25,6 +25,21 @@ function readPassword(file: string): string {
   }
 }
 
+/** The DSN's parts (node-postgres would let a connectionString without a password override ours). */
+function dsnParts(dsn: string): pg.ClientConfig {
+  let u: URL;
+  try { u = new URL(dsn); } catch { throw new Error(`upstream.catalog: not a postgresql:// URI: ${redactDsn(dsn)}`); }
+  const params = Object.fromEntries(u.searchParams);
+  return {
+    host: decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1') || (params.host ?? 'localhost'),
+    port: u.port ? Number(u.port) : 5432,
+    user: decodeURIComponent(u.username) || undefined,
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(params.sslmode && params.sslmode !== 'disable' ? { ssl: { rejectUnauthorized: params.sslmode === 'verify-full' } } : {}),
+  };
+}
+
 // bigint columns (seq) as numbers: every seq fits in 2^53.
 const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
 
@@ -106,7 +121,7 @@ export class Catalog {
 
   static async connect(opts: CatalogOptions): Promise<Catalog> {
     const client = new pg.Client({
-      connectionString: opts.dsn,
+      ...dsnParts(opts.dsn),
       // No password option: node-postgres falls back to ~/.pgpass (PGPASSFILE).
       ...(opts.passwordFile !== undefined ? { password: readPassword(opts.passwordFile) } : {}),
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
@@ -236,9 +251,9 @@ export class Catalog {
   }
 
   /** Every mirrored row of a station (table name and the row as the station has it). */
-  async stationRows(stationId: number): Promise<{ tbl: string; data: Record<string, unknown> }[]> {
-    const r = await this.#client.query<{ tbl: string; data: Record<string, unknown> }>(
-      'SELECT tbl, data FROM evidock.rows WHERE station_id = $1 ORDER BY tbl, rid', [stationId]);
+  async stationRows(stationId: number): Promise<{ tbl: string; rid: string; data: Record<string, unknown> }[]> {
+    const r = await this.#client.query<{ tbl: string; rid: string; data: Record<string, unknown> }>(
+      'SELECT tbl, rid, data FROM evidock.rows WHERE station_id = $1 ORDER BY tbl, rid', [stationId]);
     return r.rows;
   }
 }

@@ -82,10 +82,10 @@ export async function replicateOnce(env: ReplicateEnv, catalog: Catalog, opts: {
   }
   const cps = checkpointFiles(env.config, repo.cursor(ctx, 'checkpoints'));
   if (cps.length && more()) {
-    await catalog.insertCheckpoints(stationId, cps);
+    r.checkpoints = await catalog.insertCheckpoints(stationId, cps); // those at the cursor's seq again: already there, not counted
     repo.advanceCursor(ctx, 'checkpoints', Math.max(...cps.map((c) => c.seq)));
-    r.checkpoints = cps.length;
   }
+  if (!opts.stop?.()) repo.recordOutcome(ctx, null);
   r.ms = performance.now() - t0;
   return r;
 }

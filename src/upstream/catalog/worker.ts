@@ -56,7 +56,6 @@ export function startCatalogWorker(env: ReplicateEnv, opts: CatalogWorkerOptions
       if (catalog?.broken) { await catalog.close(); catalog = undefined; }
       catalog ??= await connectFor(env);
       const result = await replicateOnce(env, catalog, { batch: opts.batch, stop: () => stopped });
-      repo.recordOutcome(ctx(), null);
       if (failures > 0) logger?.info(`catalog ${dsn} reachable again after ${failures} failed tr${failures === 1 ? 'y' : 'ies'}`);
       failures = 0;
       if (result.auditEntries || result.rows || result.deleted) {
