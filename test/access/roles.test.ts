@@ -58,6 +58,9 @@ const MATRIX: Record<string, [boolean, boolean, boolean, boolean]> = {
   'report.late': [false, true, true, true],
   'report.gaps': [false, true, true, true],
   'report.performance': [false, true, true, true],
+  'upstream.catalog-status': [false, true, true, true],
+  'upstream.catalog-sync': [false, true, false, true],
+  'upstream.catalog-verify': [false, true, true, true],
   'daemon': [false, false, false, false],
   'some.future.command': [false, false, false, true],
 };
