@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { firstMissing, notRoot, skipUnless } from '../helpers/require.js';
 import { noPostgres, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { openCustody, type Custody } from '../../src/custody/index.js';
@@ -252,5 +252,39 @@ describe.skipIf(skipUnless('central catalog against PostgreSQL 15', missing))('c
     } finally {
       await catalog.close();
     }
+  });
+
+  it('the daemon replicates on its own: a camera docked while it runs reaches the catalog', async () => {
+    const s: Station = { name: 'st-d', dir: path.join(work, 'st-d'), cfg: path.join(work, 'st-d.yaml'), badge: 'A00004', serial: 'CAM0004' };
+    const dock = path.join(s.dir, 'dock');
+    fs.mkdirSync(dock, { recursive: true });
+    fs.writeFileSync(s.cfg, [
+      `dataDir: ${path.join(s.dir, 'data')}`, 'timezone: "+08:00"', 'unit: {code: "330100000000", name: "Test unit"}',
+      `dock:\n  roots: [${JSON.stringify(dock)}]\n  settleMs: 200\n  blockDevices: false`,
+      'officers:', `  - {badge: "${s.badge}", name: "Officer 4", roles: [officer]}`, 'devices:', `  - {serial: "${s.serial}", badge: "${s.badge}"}`,
+      'audit: {station: st-d}', 'upstream:', `  catalog: ${pg.dsn}`, `  catalogPasswordFile: ${pg.passwordFile}`, '',
+    ].join('\n'));
+    const d = spawnCli(['--config', s.cfg, 'daemon']);
+    const exited = new Promise<number | null>((r) => d.on('exit', (c) => r(c)));
+    const until = async <T>(what: string, f: () => T | undefined, ms = 60_000): Promise<T> => {
+      const end = Date.now() + ms;
+      for (;;) {
+        const v = f();
+        if (v !== undefined) return v;
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    try {
+      await until('daemon state', () => (fs.existsSync(path.join(s.dir, 'data', 'run/daemon.json')) ? true : undefined));
+      ok(s, 'sim', 'camera', path.join(s.dir, 'staging', s.serial), '--clips', '2', '--seconds', '1', '--photos', '0', '--audio', '0',
+        '--start', iso(Date.now() - 2 * DAY), '--serial', s.serial, '--badge', s.badge);
+      fs.renameSync(path.join(s.dir, 'staging', s.serial), path.join(dock, s.serial));
+      await until('recordings in the catalog', () => (pg.psql("SELECT count(*) FROM evidock.recordings WHERE station = 'st-d'") === '2' ? true : undefined));
+      expect(pg.psql("SELECT count(*) FROM evidock.alerts WHERE station = 'st-d' AND kind = 'late-upload'")).toBe('1');
+    } finally {
+      d.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 });
