@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffMs, isLate } from '../../src/upstream/catalog/backoff.js';
 import { decodeRow, encodeRow, remapRow, STATION_ID_FACTOR } from '../../src/upstream/catalog/rows.js';
-import { redactDsn } from '../../src/upstream/catalog/pg.js';
+import { Catalog, redactDsn } from '../../src/upstream/catalog/pg.js';
 import { openCustody, Custody } from '../../src/custody/index.js';
 import * as repo from '../../src/custody/catalog.js';
 import { insertSnapshotRows, openSnapshotDatabase, repointReferences } from '../../src/custody/snapshot.js';
@@ -62,6 +62,15 @@ describe('rows for the catalog', () => {
     ['postgresql://evidock@10.0.0.5/evidock', 'postgresql://evidock@10.0.0.5/evidock'],
     ['postgres://u:p%40ss@h/db', 'postgres://u:***@h/db'],
   ])('the DSN %s is shown as %s', (dsn, shown) => { expect(redactDsn(dsn)).toBe(shown); });
+  it.each([
+    ['postgresql://evidock@db.example.org/evidock', /give the receiver's LAN IP address/],
+    ['postgresql://evidock:pw@8.8.8.8:5432/evidock', /8\.8\.8\.8 is not a private/],
+  ])('a catalog off the LAN (%s) is refused before any connection (invariant 6)', async (dsn, why) => {
+    const err = await Catalog.connect({ dsn }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(why);
+    expect((err as Error).message).not.toContain(':pw@');
+  });
 });
 
 describe('change capture (migration 13)', () => {

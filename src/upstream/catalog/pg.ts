@@ -1,10 +1,12 @@
-// The PostgreSQL adapter of the central catalog: the only place SQL for PostgreSQL is written.
+// The PostgreSQL adapter of the central catalog: the only place SQL for PostgreSQL is written, and
+// the catalog's one network use (a LAN IP address only).
 // Schema `evidock`: stations (name, Ed25519 public key), audit_log (each station's chain exactly as
 // the station hashed it; append-only, enforced by a trigger), checkpoints (the signed bytes and the
 // signature), rows (every other mirrored station row as JSON, keyed by station, table and key),
 // and typed views for people querying the catalog directly.
 import fs from 'node:fs';
 import pg from 'pg';
+import { notOnLan } from '../../compliance/lan-webhook.js';
 import type { RawAudit } from '../../custody/catalog.js';
 
 export interface CatalogOptions { dsn: string; passwordFile?: string | undefined; connectTimeoutMs?: number }
@@ -30,6 +32,9 @@ function dsnParts(dsn: string): pg.ClientConfig {
   let u: URL;
   try { u = new URL(dsn); } catch { throw new Error(`upstream.catalog: not a postgresql:// URI: ${redactDsn(dsn)}`); }
   const params = Object.fromEntries(u.searchParams);
+  // Invariant 6: the only network use is the unit's LAN, named by IP (no DNS answer can point it outside).
+  const why = notOnLan(`http://${u.host}/`);
+  if (why) throw Object.assign(new Error(`upstream.catalog ${redactDsn(dsn)}: not on the unit's LAN: ${why}`), { exitCode: 2 });
   return {
     host: decodeURIComponent(u.hostname).replace(/^\[(.*)\]$/, '$1') || (params.host ?? 'localhost'),
     port: u.port ? Number(u.port) : 5432,
