@@ -3,13 +3,14 @@
 // outcome. PostgreSQL is never touched here (src/upstream/catalog/pg.ts is its adapter).
 import { stmt } from './db.js';
 import { writeTx, type Ctx } from './context.js';
-import { keyColumns } from './migration-catalog.js';
+import { keyColumns, mirrored } from './migration-catalog.js';
 
 export interface RawAudit { seq: number; at: string; actor: string; event: string; payload: string; os_user: string | null; prev_hash: string; hash: string }
 export interface OutboxItem { seq: number; tbl: string; rid: string; at: string }
 /** A row's state to send: null when it was deleted. */
 export interface ChangedRow { tbl: string; rid: string; row: Record<string, unknown> | null }
-export type CursorName = 'outbox' | 'audit_log' | 'checkpoints';
+/** 'reseed': the outbox was emptied while no catalog was configured; every row is queued again first. */
+export type CursorName = 'outbox' | 'audit_log' | 'checkpoints' | 'reseed';
 
 export function cursor(ctx: Ctx, name: CursorName): number {
   const r = stmt(ctx.db, 'SELECT pos FROM catalog_cursors WHERE name = ?').get(name) as { pos: number } | undefined;
@@ -94,4 +95,47 @@ export function catalogState(ctx: Ctx): CatalogState {
   const r = stmt(ctx.db, 'SELECT last_ok_at AS lastOkAt, last_error AS lastError, last_error_at AS lastErrorAt, failures FROM catalog_state WHERE id = 1')
     .get() as CatalogState | undefined;
   return r ?? { lastOkAt: null, lastError: null, lastErrorAt: null, failures: 0 };
+}
+
+/** Queues every mirrored row again (the outbox was emptied, or the catalog lost what it had). */
+function queueAllRows(ctx: Ctx): void {
+  const tables = (stmt(ctx.db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[])
+    .map((r) => r.name).filter(mirrored);
+  for (const t of tables) {
+    const key = keyColumns(ctx.db, t).map((c) => (c === 'rowid' ? c : q(c))).join(', ');
+    ctx.db.prepare(`INSERT INTO catalog_outbox (tbl, rid, at) SELECT ?, json_array(${key}), ? FROM ${q(t)}`).run(t, ctx.now());
+  }
+}
+
+/**
+ * No catalog configured: the outbox would only grow. Empties it and notes that every row must be
+ * queued again (reseedIfNeeded) once a catalog is configured.
+ */
+export function dropOutboxUnconfigured(ctx: Ctx): number {
+  return writeTx(ctx, () => {
+    const n = stmt(ctx.db, 'DELETE FROM catalog_outbox').run().changes;
+    if (n > 0) {
+      stmt(ctx.db, `INSERT INTO catalog_cursors (name, pos, updated_at) VALUES ('reseed', 1, ?)
+        ON CONFLICT (name) DO UPDATE SET pos = 1, updated_at = excluded.updated_at`).run(ctx.now());
+    }
+    return n;
+  });
+}
+
+/** After dropOutboxUnconfigured: queues every row once. Returns whether it did. */
+export function reseedIfNeeded(ctx: Ctx): boolean {
+  return writeTx(ctx, () => {
+    if (cursor(ctx, 'reseed') !== 1) return false;
+    queueAllRows(ctx);
+    stmt(ctx.db, "DELETE FROM catalog_cursors WHERE name = 'reseed'").run();
+    return true;
+  });
+}
+
+/** The catalog holds less than the cursors say (a new or restored catalog): everything is sent again. */
+export function resendAll(ctx: Ctx): void {
+  writeTx(ctx, () => {
+    stmt(ctx.db, "DELETE FROM catalog_cursors WHERE name IN ('audit_log', 'checkpoints', 'reseed')").run();
+    queueAllRows(ctx);
+  });
 }

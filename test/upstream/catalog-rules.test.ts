@@ -123,6 +123,27 @@ describe('change capture (migration 13)', () => {
     }
   });
 
+  it('without a catalog the outbox is emptied; once one is configured every row is queued again, once', () => {
+    const c = openCustody(tmp());
+    try {
+      const ctx = c.ctx();
+      c.upsertDevice({ serial: 'CAM1', profile: 'generic', inRoster: false });
+      c.raiseAlert({ kind: 'k', severity: 'info', message: 'm' });
+      expect(repo.outboxAfter(ctx, 0, 1000).length).toBeGreaterThan(0);
+      expect(repo.dropOutboxUnconfigured(ctx)).toBeGreaterThan(0);
+      expect(repo.outboxAfter(ctx, 0, 1000)).toEqual([]);
+      expect(repo.reseedIfNeeded(ctx)).toBe(true);
+      const queued = repo.outboxAfter(ctx, 0, 1000).map((i) => `${i.tbl}${i.rid}`).sort();
+      expect(queued).toEqual(['alerts[1]', 'devices[1]']);
+      expect(repo.reseedIfNeeded(ctx)).toBe(false);
+      expect(repo.dropOutboxUnconfigured(ctx)).toBe(2);
+      expect(repo.dropOutboxUnconfigured(ctx)).toBe(0); // nothing to drop: the reseed note stays as it was
+      expect(repo.reseedIfNeeded(ctx)).toBe(true);
+    } finally {
+      c.close();
+    }
+  });
+
   it.each([
     ['recordings', true], ['audit_log', false], ['catalog_outbox', false], ['purge_authorisation', false], ['alert_deliveries', false],
     ['upstream_objects', false], ['object_queue', false], ['handovers', true], ['sqlite_sequence', false],

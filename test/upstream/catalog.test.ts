@@ -249,6 +249,16 @@ describe.skipIf(skipUnless('central catalog against PostgreSQL 15', missing))('c
       const cut = (await verifyCatalog(catalog, ['st-c']))[0]!;
       expect(cut.ok).toBe(false);
       expect(cut.problems.some((p) => /truncated/.test(p.problem))).toBe(true);
+      // The station notices that the catalog holds less than it sent and sends everything again.
+      const c = stations[2]!;
+      const custody = openCustody(configOf(c).dataDir);
+      try {
+        expect(await replicateOnce({ custody, config: configOf(c) }, catalog)).toMatchObject({ resent: true });
+        expect((await verifyCatalog(catalog, ['st-c']))[0]).toMatchObject({ ok: true, entries: custody.auditHead().seq });
+        expect(await catalogRows(catalog, c.name)).toEqual(localRows(c));
+      } finally {
+        custody.close();
+      }
     } finally {
       await catalog.close();
     }

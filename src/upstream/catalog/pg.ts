@@ -242,6 +242,12 @@ export class Catalog {
     return r.rows;
   }
 
+  /** The highest seq the catalog holds for a station (0: none). */
+  async auditHead(stationId: number): Promise<number> {
+    const r = await this.#client.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM evidock.audit_log WHERE station_id = $1', [stationId]);
+    return r.rows[0]?.seq ?? 0;
+  }
+
   /** A station's chain in seq order, exactly as stored. */
   async auditRows(stationId: number): Promise<RawAudit[]> {
     const r = await this.#client.query<RawAudit>(`SELECT seq, at, actor, event, payload, os_user, prev_hash, hash

@@ -16,7 +16,11 @@ import { encodeRow } from './rows.js';
 
 export type CatalogConfig = Pick<Config, 'dataDir' | 'audit' | 'upstream'>;
 export interface ReplicateEnv { custody: Custody; config: CatalogConfig }
-export interface ReplicateResult { auditEntries: number; rows: number; deleted: number; checkpoints: number; batches: number; ms: number }
+export interface ReplicateResult {
+  auditEntries: number; rows: number; deleted: number; checkpoints: number; batches: number; ms: number;
+  /** everything was queued again: the catalog held less than the cursors said, or the outbox had been emptied */
+  resent: boolean;
+}
 
 export const DEFAULT_BATCH = 500;
 
@@ -59,8 +63,12 @@ export async function replicateOnce(env: ReplicateEnv, catalog: Catalog, opts: {
   const max = opts.maxBatches ?? Infinity;
   const more = () => r.batches < max && !opts.stop?.();
   const ctx = env.custody.ctx();
-  const r: ReplicateResult = { auditEntries: 0, rows: 0, deleted: 0, checkpoints: 0, batches: 0, ms: 0 };
+  const r: ReplicateResult = { auditEntries: 0, rows: 0, deleted: 0, checkpoints: 0, batches: 0, ms: 0, resent: false };
   const stationId = await catalog.registerStation(upstreamStation(env.config), publicKeyPem(env.config));
+  // A new catalog, or one restored from an older backup, holds less than the cursors say: send it all again
+  // (what it still has is ignored on arrival).
+  if (await catalog.auditHead(stationId) < repo.cursor(ctx, 'audit_log')) { repo.resendAll(ctx); r.resent = true; }
+  if (repo.reseedIfNeeded(ctx)) r.resent = true;
 
   while (more()) {
     const entries = repo.auditAfter(ctx, repo.cursor(ctx, 'audit_log'), batch);
