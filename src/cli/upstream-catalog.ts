@@ -110,4 +110,7 @@ export function registerCatalogReports(program: Command): void {
   const report = program.commands.find((c) => c.name() === 'report');
   const plan = program.commands.find((c) => c.name() === 'retention')?.commands.find((c) => c.name() === 'plan');
   for (const c of [report, plan]) if (c) addCatalogOptions(c, (action) => loadFor(action).config);
+  for (const sub of report?.commands ?? []) {
+    sub.addHelpText('after', '\nAcross stations: evidock report --catalog [--station a,b] ' + sub.name() + ' … (or the options after it).');
+  }
 }
