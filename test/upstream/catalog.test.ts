@@ -138,6 +138,17 @@ describe.skipIf(skipUnless('central catalog against PostgreSQL 15', missing))('c
       // and a second pass finds nothing to send
       expect(await replicateOnce({ custody: a.custody, config: configOf(stations[0]!) }, a.catalog)).toMatchObject({ auditEntries: 0, rows: 0, checkpoints: 0 });
       expect((await a.catalog.stations()).find((x) => x.name === 'st-a')!.auditEntries).toBe(auditCount(stations[0]!));
+      // Two senders of one station at once (the daemon and a catalog-sync) take turns and leave the catalog exact.
+      for (let k = 0; k < 40; k++) a.custody.raiseAlert({ kind: `bench-${k % 8}`, severity: 'info', message: `change ${k}` });
+      const second = await Catalog.connect({ dsn: pg.dsn, passwordFile: pg.passwordFile });
+      try {
+        const env = { custody: a.custody, config: configOf(stations[0]!) };
+        await Promise.all([replicateOnce(env, a.catalog, { batch: 3 }), replicateOnce(env, second, { batch: 3 })]);
+      } finally {
+        await second.close();
+      }
+      expect(await catalogRows(a.catalog, 'st-a')).toEqual(localRows(stations[0]!));
+      expect((await a.catalog.stations()).find((x) => x.name === 'st-a')!.auditEntries).toBe(auditCount(stations[0]!));
     } finally {
       for (const h of handles) { h.custody.close(); await h.catalog.close(); }
     }

@@ -242,6 +242,19 @@ export class Catalog {
     return r.rows;
   }
 
+  /**
+   * One sender per station at a time (the daemon's worker and a `catalog-sync` could otherwise
+   * interleave, and an older read of a row could land after a newer one). Waits for the other;
+   * released by unlockStation or when the connection ends.
+   */
+  async lockStation(stationId: number): Promise<void> {
+    await this.#client.query('SELECT pg_advisory_lock(7412, $1)', [stationId]);
+  }
+
+  async unlockStation(stationId: number): Promise<void> {
+    await this.#client.query('SELECT pg_advisory_unlock(7412, $1)', [stationId]);
+  }
+
   /** The highest seq the catalog holds for a station (0: none). */
   async auditHead(stationId: number): Promise<number> {
     const r = await this.#client.query<{ seq: number | null }>('SELECT max(seq) AS seq FROM evidock.audit_log WHERE station_id = $1', [stationId]);

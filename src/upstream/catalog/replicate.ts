@@ -65,35 +65,40 @@ export async function replicateOnce(env: ReplicateEnv, catalog: Catalog, opts: {
   const ctx = env.custody.ctx();
   const r: ReplicateResult = { auditEntries: 0, rows: 0, deleted: 0, checkpoints: 0, batches: 0, ms: 0, resent: false };
   const stationId = await catalog.registerStation(upstreamStation(env.config), publicKeyPem(env.config));
-  // A new catalog, or one restored from an older backup, holds less than the cursors say: send it all again
-  // (what it still has is ignored on arrival).
-  if (await catalog.auditHead(stationId) < repo.cursor(ctx, 'audit_log')) { repo.resendAll(ctx); r.resent = true; }
-  if (repo.reseedIfNeeded(ctx)) r.resent = true;
+  await catalog.lockStation(stationId);
+  try {
+    // A new catalog, or one restored from an older backup, holds less than the cursors say: send it all again
+    // (what it still has is ignored on arrival).
+    if (await catalog.auditHead(stationId) < repo.cursor(ctx, 'audit_log')) { repo.resendAll(ctx); r.resent = true; }
+    if (repo.reseedIfNeeded(ctx)) r.resent = true;
 
-  while (more()) {
-    const entries = repo.auditAfter(ctx, repo.cursor(ctx, 'audit_log'), batch);
-    if (!entries.length) break;
-    await catalog.insertAudit(stationId, entries);
-    repo.advanceCursor(ctx, 'audit_log', entries[entries.length - 1]!.seq);
-    r.auditEntries += entries.length;
-    r.batches++;
+    while (more()) {
+      const entries = repo.auditAfter(ctx, repo.cursor(ctx, 'audit_log'), batch);
+      if (!entries.length) break;
+      await catalog.insertAudit(stationId, entries);
+      repo.advanceCursor(ctx, 'audit_log', entries[entries.length - 1]!.seq);
+      r.auditEntries += entries.length;
+      r.batches++;
+    }
+    while (more()) {
+      const items = repo.outboxAfter(ctx, repo.cursor(ctx, 'outbox'), batch);
+      if (!items.length) break;
+      const changed = repo.currentRows(ctx, items);
+      const res = await catalog.applyRows(stationId, changed.map((c) => ({ tbl: c.tbl, rid: c.rid, data: c.row ? encodeRow(c.row) : null })));
+      repo.advanceCursor(ctx, 'outbox', items[items.length - 1]!.seq);
+      r.rows += changed.filter((c) => c.row).length;
+      r.deleted += res.deleted;
+      r.batches++;
+    }
+    const cps = checkpointFiles(env.config, repo.cursor(ctx, 'checkpoints'));
+    if (cps.length && more()) {
+      r.checkpoints = await catalog.insertCheckpoints(stationId, cps); // those at the cursor's seq again: already there, not counted
+      repo.advanceCursor(ctx, 'checkpoints', Math.max(...cps.map((c) => c.seq)));
+    }
+    if (!opts.stop?.()) repo.recordOutcome(ctx, null);
+  } finally {
+    await catalog.unlockStation(stationId).catch(() => {}); // a dead connection has released it already
   }
-  while (more()) {
-    const items = repo.outboxAfter(ctx, repo.cursor(ctx, 'outbox'), batch);
-    if (!items.length) break;
-    const changed = repo.currentRows(ctx, items);
-    const res = await catalog.applyRows(stationId, changed.map((c) => ({ tbl: c.tbl, rid: c.rid, data: c.row ? encodeRow(c.row) : null })));
-    repo.advanceCursor(ctx, 'outbox', items[items.length - 1]!.seq);
-    r.rows += changed.filter((c) => c.row).length;
-    r.deleted += res.deleted;
-    r.batches++;
-  }
-  const cps = checkpointFiles(env.config, repo.cursor(ctx, 'checkpoints'));
-  if (cps.length && more()) {
-    r.checkpoints = await catalog.insertCheckpoints(stationId, cps); // those at the cursor's seq again: already there, not counted
-    repo.advanceCursor(ctx, 'checkpoints', Math.max(...cps.map((c) => c.seq)));
-  }
-  if (!opts.stop?.()) repo.recordOutcome(ctx, null);
   r.ms = performance.now() - t0;
   return r;
 }
