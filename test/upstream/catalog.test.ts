@@ -166,6 +166,23 @@ describe.skipIf(skipUnless('central catalog against PostgreSQL 15', missing))('c
       .toMatchObject({ pendingRows: 0, pendingAuditEntries: 0, lastOkAt: expect.any(String) });
     const acked = pg.psql(`SELECT acked_by || '|' || (acked_at IS NOT NULL) FROM evidock.alerts WHERE station = 'st-a' AND id = ${late.id}`);
     expect(acked).toBe('root|true');
+    const cs = json<{ local: { pendingRows: number }; stations: { name: string; auditEntries: number }[]; unreachable: string | null }>(a, 'upstream', 'catalog-status', '--json');
+    expect(cs).toMatchObject({ local: { pendingRows: 0 }, unreachable: null });
+    expect(cs.stations.map((x) => x.name)).toEqual(['st-a', 'st-b', 'st-c']);
+    // A deleted row goes from the catalog too (retention's grace list: a row in, then out again).
+    const db = new Database(path.join(a.dir, 'data', 'custody.db'));
+    const grace = (sql: string) => db.prepare(sql).run();
+    const inCatalog = () => pg.psql("SELECT count(*) FROM evidock.rows r JOIN evidock.stations s ON s.id = r.station_id WHERE s.name = 'st-a' AND tbl = 'retention_grace'");
+    try {
+      grace("INSERT INTO retention_grace (recording_id, graced_at, purge_after, rule, keep_until) VALUES (1, 'a', 'b', 'c', 'd')");
+      ok(a, 'upstream', 'catalog-sync');
+      expect(inCatalog()).toBe('1');
+      grace('DELETE FROM retention_grace WHERE recording_id = 1');
+      expect(ok(a, 'upstream', 'catalog-sync')).toMatch(/ 1 deletions/);
+      expect(inCatalog()).toBe('0');
+    } finally {
+      db.close();
+    }
   });
 
   it('central report late equals the sum of the stations\'; --station gives one station\'s own report; retention plan too', () => {
