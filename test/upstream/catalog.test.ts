@@ -154,6 +154,29 @@ describe.skipIf(skipUnless('central catalog against PostgreSQL 15', missing))('c
     }
   });
 
+  it('the password comes from upstream.catalogPasswordFile or, without it, from a pgpass file; a wrong one is refused', async () => {
+    const password = fs.readFileSync(pg.passwordFile, 'utf8').trim();
+    const port = new URL(pg.dsn).port;
+    const pgpass = path.join(work, 'pgpass');
+    fs.writeFileSync(pgpass, `127.0.0.1:${port}:evidock:evidock:${password}\n`, { mode: 0o600 });
+    const before = process.env.PGPASSFILE;
+    process.env.PGPASSFILE = pgpass;
+    try {
+      const c = await Catalog.connect({ dsn: pg.dsn });
+      expect((await c.stations()).length).toBe(3);
+      await c.close();
+    } finally {
+      if (before === undefined) delete process.env.PGPASSFILE; else process.env.PGPASSFILE = before;
+    }
+    const wrong = path.join(work, 'wrong-password');
+    fs.writeFileSync(wrong, 'not-the-password\n');
+    const err = await Catalog.connect({ dsn: pg.dsn, passwordFile: wrong }).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/password authentication failed/);
+    expect((err as Error).message).not.toContain('not-the-password');
+    const none = await Catalog.connect({ dsn: pg.dsn, passwordFile: path.join(work, 'absent') }).catch((e: Error) => e);
+    expect((none as Error).message).toMatch(/upstream.catalogPasswordFile .*absent: ENOENT/);
+  });
+
   it('a changed row follows (an alert acknowledged on the station is acknowledged in the catalog)', () => {
     const a = stations[0]!;
     const late = json<{ id: number }[]>(a, 'alerts', 'list', '--kind', 'late-upload', '--json')[0]!;
