@@ -35,6 +35,8 @@ export function startCatalogWorker(env: ReplicateEnv, opts: CatalogWorkerOptions
   let failures = 0;
   let lastAlert = 0;
   let wake: (() => void) | undefined;
+  let retryIn = 0;
+  let kicked = false; // a kick during a pass: go again at once rather than after the interval
   let timer: NodeJS.Timeout | undefined;
   const waiters: ((p: { ok: boolean; result?: ReplicateResult; error?: string }) => void)[] = [];
   const ctx = () => env.custody.ctx();
@@ -69,7 +71,8 @@ export function startCatalogWorker(env: ReplicateEnv, opts: CatalogWorkerOptions
       catalog = undefined;
       if (stopped) return { ok: false, error: msg };
       try { repo.recordOutcome(ctx(), msg); } catch { /* custody closing */ }
-      logger?.warn(`catalog ${dsn}: ${msg} (try ${failures}, next in ${Math.round(backoffMs(failures, opts.backoff ?? DEFAULT_BACKOFF) / 1000)} s)`);
+      retryIn = backoffMs(failures, opts.backoff ?? DEFAULT_BACKOFF);
+      logger?.warn(`catalog ${dsn}: ${msg} (try ${failures}, next in ${Math.round(retryIn / 100) / 10} s)`);
       return { ok: false, error: msg };
     } finally {
       try { if (!stopped) checkLate(); } catch (err) { logger?.warn(`catalog-late check: ${(err as Error).message}`); }
@@ -81,7 +84,8 @@ export function startCatalogWorker(env: ReplicateEnv, opts: CatalogWorkerOptions
       const outcome = await pass();
       for (const w of waiters.splice(0)) w(outcome);
       if (stopped) break;
-      const wait = failures > 0 ? backoffMs(failures, opts.backoff ?? DEFAULT_BACKOFF) : interval;
+      const wait = failures > 0 ? retryIn : kicked ? 0 : interval;
+      kicked = false;
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, wait);
@@ -92,7 +96,12 @@ export function startCatalogWorker(env: ReplicateEnv, opts: CatalogWorkerOptions
   })();
 
   return {
-    kick: () => { if (timer) clearTimeout(timer); wake?.(); },
+    kick: () => {
+      if (!wake) { kicked = true; return; }
+      if (failures > 0) return; // backing off: a dock does not shorten the wait for a server that is down
+      if (timer) clearTimeout(timer);
+      wake();
+    },
     nextPass: () => new Promise((resolve) => waiters.push(resolve)),
     stop: async () => {
       stopped = true;
