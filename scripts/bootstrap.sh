@@ -34,6 +34,7 @@ PKGS+=(ceph-mon ceph-osd radosgw ceph-common); BINS+=(ceph-mon ceph-osd radosgw 
 missing=()
 for i in "${!BINS[@]}"; do command -v "${BINS[$i]}" >/dev/null 2>&1 || missing+=("${PKGS[$i]}"); done
 [ -f /usr/include/openssl/evp.h ] || missing+=(libssl-dev) # native-probes/disk-proof
+[ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql-15) # the central catalog: scripts/upstream/pg-start.sh (tests, demo)
 # A CJK font for the watermarks of exported and viewed copies (Chinese names must render).
 [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] \
   || missing+=(fonts-wqy-zenhei)

@@ -10,7 +10,8 @@ import { NotPermittedError } from './errors.js';
 export const SYSTEM_CONFIG = '/etc/evidock/evidock.yaml';
 
 /** Environment that could point evidock at a file of the caller's choosing: refused under sudo. */
-export const USER_PATH_ENV = /^(EVIDOCK_|NODE_OPTIONS$|NODE_PATH$|LD_PRELOAD$|LD_LIBRARY_PATH$)/;
+// PG*: PGPASSFILE, PGSSLCERT… would steer the catalog connection (src/upstream/catalog/pg.ts).
+export const USER_PATH_ENV = /^(EVIDOCK_|NODE_OPTIONS$|NODE_PATH$|LD_PRELOAD$|LD_LIBRARY_PATH$|PG[A-Z]+$)/;
 
 export interface ProcessFacts {
   euid: number;

@@ -85,6 +85,10 @@ const ACTIONS: Record<string, readonly Role[]> = {
   'upstream.status': ['custodian', 'head', 'admin'],
   'upstream.sync': ['custodian', 'admin'],
   'upstream.prune': ['custodian', 'admin'],
+  // the central catalog (issue 14)
+  'upstream.catalog-status': ['custodian', 'head', 'admin'],
+  'upstream.catalog-sync': ['custodian', 'admin'],
+  'upstream.catalog-verify': ['custodian', 'head', 'admin'],
 };
 const ONLY_ROOT = new Set(['daemon']);
 const SCOPED = new Set(['recording.read', 'session.read', 'gap.read', 'gap.explain', 'gap.review']);

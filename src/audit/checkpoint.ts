@@ -55,7 +55,7 @@ export interface FoundCheckpoint {
   error?: string;
 }
 
-function parseCheckpoint(bytes: Buffer): Checkpoint | string {
+export function parseCheckpoint(bytes: Buffer): Checkpoint | string {
   let v: unknown;
   try { v = JSON.parse(bytes.toString('utf8')); } catch { return 'not JSON'; }
   const c = v as Partial<Checkpoint>;

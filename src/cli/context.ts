@@ -15,6 +15,7 @@ import { may, type Actor, type Subject, type UnitTree } from '../access/roles.js
 import { NotPermittedError } from '../access/errors.js';
 import { accountOf, checkSystemConfigFile, secureDataDir, userOfUid } from '../access/datadir.js';
 import { syncRoster } from '../access/roster-sync.js';
+import { catalogViewOf } from './catalog-view.js';
 
 export interface Context {
   loaded: LoadedConfig; custody: Custody; store: ObjectStore; logger: Logger;
@@ -76,7 +77,7 @@ function processUser(): string {
 }
 
 /** The configuration: under sudo only the system one (pinned by the sudoers rule), nothing the caller points at. */
-function loadFor(cmd: Command): LoadedConfig {
+export function loadFor(cmd: Command): LoadedConfig {
   const euid = process.geteuid?.() ?? 0;
   if (!underSudo({ euid, env: process.env })) return loadConfig({ file: configFileOf(cmd) ?? globalOption(cmd, 'systemConfig') });
   const refused = sudoRefusals(process.argv, process.env);
@@ -150,7 +151,9 @@ export function openContext(cmd: Command, opts: { console?: boolean; component?:
       throw err;
     }
     custody.setActor(actor.name, actor.osUser);
-    const roster = custody.getRoster();
+    // --catalog: the caller is checked against this station; the report reads the catalog's rows (src/cli/catalog-view.ts).
+    const view = catalogViewOf(cmd);
+    const roster = (view ?? custody).getRoster();
     const units: UnitTree = new Map(roster.units.map((u) => [u.code, u.parent]));
     const unitOfBadge = new Map(roster.officers.map((o) => [o.badge, o.unit]));
     const subjectOf = (badge: string | null): Subject => ({ badge, unit: (badge !== null ? unitOfBadge.get(badge) : undefined) ?? loaded.config.unit.code });
@@ -162,7 +165,8 @@ export function openContext(cmd: Command, opts: { console?: boolean; component?:
     }
     const store = new ObjectStore(path.join(dataDir, 'store'));
     return {
-      loaded, custody, store, logger, actor, subjectOf, close,
+      loaded, custody: view ?? custody, store, logger, actor, subjectOf,
+      close: view ? async () => { view.close(); await close(); } : close,
       permits: (a, subject) => may(actor, a, subject, units).allowed,
     };
   } catch (err) {

@@ -23,6 +23,7 @@ import { registerAlertsCommands } from './alerts.js';
 import { registerGapCommands } from './gaps.js';
 import { registerComplianceReports } from './report.js';
 import { registerUpstreamCommands } from './upstream.js';
+import { registerCatalogReports, registerUpstreamCatalogCommands } from './upstream-catalog.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { escapeControl } from '../util/escape.js';
 import { isLocalCommand, planReexec, refusedUnderSudo, runReexec } from './sudo.js';
@@ -57,6 +58,8 @@ registerAlertsCommands(program);
 registerGapCommands(program);
 registerComplianceReports(program);
 registerUpstreamCommands(program);
+registerUpstreamCatalogCommands(program);
+registerCatalogReports(program); // last: --catalog on every report registered above
 
 // A non-root user reaches custody only as the service account, through sudo (src/cli/sudo.ts).
 const args = process.argv.slice(2);

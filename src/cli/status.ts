@@ -5,6 +5,7 @@ import { daemonLockHeld, lockHolder } from '../daemon/lock.js';
 import { plain } from './table.js';
 import { backlogLine, objectBacklog } from './upstream.js';
 import { upstreamObjects } from '../custody/index.js';
+import { catalogBacklogLine, catalogBacklogStatus } from '../upstream/catalog/status.js';
 
 export function registerStatusCommand(program: Command): void {
   program.command('status')
@@ -31,10 +32,12 @@ export function registerStatusCommand(program: Command): void {
           remarks.push(`the store holds ${usage.objects} object(s) but custody records ${stats.objects}${offloaded ? ` (${offloaded} in the bucket only)` : ''}: run evidock verify`);
         }
         if (stats.recordings < stats.objects) remarks.push(`${stats.objects - stats.recordings} object(s) belong to no recording`);
+        const catalog = catalogBacklogStatus(ctx.custody, ctx.loaded.config); // null: no upstream.catalog
         const report = {
           config: ctx.loaded.source, dataDir: ctx.loaded.config.dataDir,
           daemon: daemon ? { pid: daemon.pid, startedAt: daemon.startedAt, roots: daemon.roots, docked: daemon.docked, ingesting: daemon.ingesting } : null,
           sessionsRunning: running, store: usage, custody: stats, remarks, openAlerts: alerts, verificationBacklog, upstream,
+          catalog,
           schedules: ctx.custody.schedules.listScheduleRuns().map(({ name, cron, lastRun, nextRun, lastResult }) => ({ name, cron, lastRun, nextRun, lastResult })),
         };
         if (opts.json) { printJson(report); return; }
@@ -49,6 +52,7 @@ export function registerStatusCommand(program: Command): void {
           ...(upstream ? [backlogLine(upstream)] : []),
           `custody  ${stats.recordings} recordings of ${stats.objects} distinct contents from ${stats.devices} devices in ${stats.sessions} sessions`,
           ...remarks.map((m) => `  NOTE     ${m}`),
+          ...(catalog ? [catalogBacklogLine(catalog)] : []),
           `alerts   ${alerts.length} open`,
           ...alerts.map((a) => `  [${a.severity}] ${a.kind}: ${a.message}${a.count > 1 ? ` (×${a.count})` : ''}`),
           `schedule ${report.schedules.length} job(s)`,

@@ -49,7 +49,7 @@ export function auditEntryHash(seq: number, prevHash: string, fields: AuditField
   return createHash('sha256').update(`${AUDIT_DOMAIN}${seq}\n${prevHash}\n${body}`, 'utf8').digest('hex');
 }
 
-interface RawAuditRow {
+export interface RawAuditRow {
   seq: number;
   at: string;
   actor: string;
@@ -126,45 +126,54 @@ export function auditHashes(db: Db): Map<number, string> {
   return out;
 }
 
+/**
+ * Recomputes every hash and link of rows in seq order (from this database or from the central
+ * catalog) and collects every problem rather than stopping at the first.
+ */
+export function checkAuditRows(rows: Iterable<RawAuditRow>, checkpoints: readonly AuditCheckpoint[] = []):
+  { entries: number; head: string; headSeq: number; problems: AuditProblem[]; hashes: Map<number, string> } {
+  const problems: AuditProblem[] = [];
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let entries = 0;
+  let headSeq = 0;
+  const seen = new Map<number, string>();
+  for (const row of rows) {
+    entries++;
+    if (row.seq > expectedSeq) {
+      const missing = row.seq - expectedSeq;
+      problems.push({ seq: expectedSeq, problem: missing === 1 ? 'entry missing' : `entries ${expectedSeq}..${row.seq - 1} missing` });
+    }
+    if (row.prev_hash !== prevHash) problems.push({ seq: row.seq, problem: 'prev_hash does not link to the previous entry' });
+    let payload: unknown;
+    try {
+      payload = JSON.parse(row.payload);
+    } catch {
+      problems.push({ seq: row.seq, problem: 'payload is not valid JSON' });
+      payload = row.payload;
+    }
+    if (typeof row.payload === 'string' && payload !== row.payload && canonicalJson(payload) !== row.payload) {
+      problems.push({ seq: row.seq, problem: 'payload is not in canonical form' });
+    }
+    const expected = auditEntryHash(row.seq, row.prev_hash, { at: row.at, actor: row.actor, event: row.event, payload, osUser: row.os_user });
+    if (expected !== row.hash) problems.push({ seq: row.seq, problem: 'hash does not match the entry contents' });
+    seen.set(row.seq, row.hash);
+    expectedSeq = row.seq + 1;
+    headSeq = row.seq;
+    prevHash = row.hash; // link to what is stored, so one altered entry is reported once, not for every later entry
+  }
+  for (const cp of checkpoints) {
+    const h = seen.get(cp.seq);
+    if (h === undefined) problems.push({ seq: cp.seq, problem: 'checkpointed entry is missing (log truncated?)' });
+    else if (h !== cp.hash) problems.push({ seq: cp.seq, problem: 'entry differs from the checkpointed hash' });
+  }
+  return { entries, head: prevHash, headSeq, problems, hashes: seen };
+}
+
 /** Recomputes every hash and link and collects every problem rather than stopping at the first. */
 export function verifyAuditChain(db: Db, checkpoints: readonly AuditCheckpoint[] = []): AuditVerification {
-  const problems: AuditProblem[] = [];
   // One read transaction: a consistent snapshot even while another process appends.
-  const run = db.transaction(() => {
-    let expectedSeq = 1;
-    let prevHash = GENESIS_HASH;
-    let entries = 0;
-    const seen = new Map<number, string>();
-    for (const row of stmt(db, 'SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<RawAuditRow>) {
-      entries++;
-      if (row.seq > expectedSeq) {
-        const missing = row.seq - expectedSeq;
-        problems.push({ seq: expectedSeq, problem: missing === 1 ? 'entry missing' : `entries ${expectedSeq}..${row.seq - 1} missing` });
-      }
-      if (row.prev_hash !== prevHash) problems.push({ seq: row.seq, problem: 'prev_hash does not link to the previous entry' });
-      let payload: unknown;
-      try {
-        payload = JSON.parse(row.payload);
-      } catch {
-        problems.push({ seq: row.seq, problem: 'payload is not valid JSON' });
-        payload = row.payload;
-      }
-      if (typeof row.payload === 'string' && payload !== row.payload && canonicalJson(payload) !== row.payload) {
-        problems.push({ seq: row.seq, problem: 'payload is not in canonical form' });
-      }
-      const expected = auditEntryHash(row.seq, row.prev_hash, { at: row.at, actor: row.actor, event: row.event, payload, osUser: row.os_user });
-      if (expected !== row.hash) problems.push({ seq: row.seq, problem: 'hash does not match the entry contents' });
-      seen.set(row.seq, row.hash);
-      expectedSeq = row.seq + 1;
-      prevHash = row.hash; // link to what is stored, so one altered entry is reported once, not for every later entry
-    }
-    for (const cp of checkpoints) {
-      const h = seen.get(cp.seq);
-      if (h === undefined) problems.push({ seq: cp.seq, problem: 'checkpointed entry is missing (log truncated?)' });
-      else if (h !== cp.hash) problems.push({ seq: cp.seq, problem: 'entry differs from the checkpointed hash' });
-    }
-    return { entries, head: prevHash };
-  });
-  const { entries, head } = run.deferred();
+  const run = db.transaction(() => checkAuditRows(stmt(db, 'SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<RawAuditRow>, checkpoints));
+  const { entries, head, problems } = run.deferred();
   return { ok: problems.length === 0, entries, head, problems };
 }

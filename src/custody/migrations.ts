@@ -5,11 +5,13 @@
 import type { Db } from './db.js';
 import { RETENTION_ONE_SCHEDULER_SQL, RETENTION_SQL } from './migration-retention.js';
 import { UPSTREAM_OBJECTS_SQL } from './migration-upstream-objects.js';
+import { catalogSql } from './migration-catalog.js';
 
 export interface Migration {
   version: number;
   name: string;
-  sql: string;
+  /** A function when the step depends on what earlier steps made (e.g. one trigger per table). */
+  sql: string | ((db: Db) => string);
 }
 
 const initial = `
@@ -339,6 +341,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'access requests and grants', sql: accessRequests },
   { version: 10, name: 'compliance: deduplicated alerts, interruptions, deliveries, schedules', sql: compliance },
   { version: 12, name: 'upstream: object queue and what the bucket holds', sql: UPSTREAM_OBJECTS_SQL },
+  { version: 13, name: 'catalog: change capture, cursors and state for the central PostgreSQL catalog', sql: catalogSql },
   { version: 15, name: 'retention jobs on the one scheduler (retention_runs folded into schedule_runs)', sql: RETENTION_ONE_SCHEDULER_SQL },
 ];
 
@@ -358,7 +361,7 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
     if (step.version <= current) continue;
     const run = db.transaction(() => {
       if (schemaVersion(db) >= step.version) return false; // another process got there first
-      db.exec(step.sql);
+      db.exec(typeof step.sql === 'function' ? step.sql(db) : step.sql);
       db.pragma(`user_version = ${Math.trunc(step.version)}`);
       return true;
     });

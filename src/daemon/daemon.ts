@@ -30,6 +30,8 @@ import { startScheduler } from '../schedule/scheduler.js';
 import { complianceJobs } from '../compliance/jobs.js';
 import { startAlertDelivery } from '../compliance/delivery-loop.js';
 import { startObjectUpstream } from '../upstream/objects/loop.js';
+import { startCatalogWorker } from '../upstream/catalog/worker.js';
+import { dropOutboxUnconfigured } from '../custody/catalog.js';
 
 async function hasEntries(dir: string): Promise<boolean> {
   try { return (await readdir(dir)).length > 0; } catch { return false; }
@@ -108,6 +110,13 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
     { custody, logger, timezone: config.timezone });
   // Issue 14: verified objects go on to the backend bucket in the background (never in a dock's way).
   const upstream = startObjectUpstream({ custody, store, config, logger });
+  // Issue 14: rows and audit entries to the central catalog, in the background (never in a dock's way).
+  const catalogWorker = config.upstream?.catalog ? startCatalogWorker({ custody, config }, { logger }) : undefined;
+  // Without a catalog the change outbox would only grow: emptied now and daily (all rows are queued again if one is configured).
+  const dropOutbox = () => { try { dropOutboxUnconfigured(custody.ctx()); } catch (err) { logger.warn(`catalog outbox: ${(err as Error).message}`); } };
+  if (!catalogWorker) dropOutbox();
+  const outboxTimer = catalogWorker ? undefined : setInterval(dropOutbox, 86_400_000);
+  outboxTimer?.unref();
   logger.info(`evidock daemon started (pid ${process.pid}), data in ${config.dataDir}, config ${loaded.source}`);
   if (roots.length === 0 && !config.dock.blockDevices) logger.warn('no dock.roots and dock.blockDevices off: nothing is watched');
 
@@ -160,6 +169,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       events.emit('ingested', summary, volume);
       void delivery.kick();
       upstream?.kick();
+      catalogWorker?.kick();
     }, async (err: Error) => {
       const wait = delays[n];
       const stillDocked = handled.get(key) === volume.root;
@@ -263,6 +273,8 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       await delivery.stop();
       checkpoints.stop(); // and a last checkpoint of the head
       await upstream?.stop();
+      await catalogWorker?.stop();
+      if (outboxTimer) clearInterval(outboxTimer);
       custody.close();
       clearState(config.dataDir);
       logger.info('evidock daemon stopped');

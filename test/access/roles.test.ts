@@ -64,6 +64,9 @@ const MATRIX: Record<string, [boolean, boolean, boolean, boolean]> = {
   'upstream.status': [false, true, true, true],
   'upstream.sync': [false, true, false, true],
   'upstream.prune': [false, true, false, true],
+  'upstream.catalog-status': [false, true, true, true],
+  'upstream.catalog-sync': [false, true, false, true],
+  'upstream.catalog-verify': [false, true, true, true],
   'daemon': [false, false, false, false],
   'some.future.command': [false, false, false, true],
 };

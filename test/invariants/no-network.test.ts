@@ -13,7 +13,7 @@ import { makeRandomVolume, tempDir, writeConfig } from '../helpers/volumes.js';
 import { skipUnless } from '../helpers/require.js';
 
 const NET_MODULES = new Set(['http', 'https', 'http2', 'net', 'dgram', 'tls', 'dns', 'undici', 'ws', 'node-fetch',
-  'axios', 'got', 'request', 'superagent', 'socket.io-client', 'mqtt', 'nodemailer', 'ssh2', 'ftp', 'basic-ftp', '@aws-sdk/client-s3']);
+  'axios', 'got', 'request', 'superagent', 'socket.io-client', 'mqtt', 'nodemailer', 'ssh2', 'ftp', 'basic-ftp', '@aws-sdk/client-s3', 'pg', 'postgres']);
 const NET_GLOBALS = new Set(['fetch', 'WebSocket', 'XMLHttpRequest', 'EventSource', 'WebTransport']);
 const GLOBAL_OBJECTS = new Set(['globalThis', 'global', 'window', 'self']);
 
@@ -149,6 +149,7 @@ const ALLOWED: Record<string, string> = {
   'src/compliance/lan-webhook.ts': 'the alert webhook channel: private/loopback IP literals only (notOnLan, tested)',
   'src/demo/run-demo.ts': "the demo's own webhook receiver, listening on 127.0.0.1; its Ceph RGW on 127.0.0.1",
   'src/upstream/objects/bucket.ts': 'the backend S3 bucket: upstream.endpoint a private/loopback IP literal only (bucketFor → notOnLan, tested)',
+  'src/upstream/catalog/pg.ts': 'the central catalog (upstream.catalog): a PostgreSQL on a LAN IP address only (notOnLan)',
 };
 
 describe('invariant 6 in the source', () => {
