@@ -22,6 +22,7 @@ import { registerAccessCommands } from './access.js';
 import { registerAlertsCommands } from './alerts.js';
 import { registerGapCommands } from './gaps.js';
 import { registerComplianceReports } from './report.js';
+import { registerDeviceCommands } from './device.js';
 import { exitCodeFor, EXIT } from './exit.js';
 import { escapeControl } from '../util/escape.js';
 import { isLocalCommand, planReexec, refusedUnderSudo, runReexec } from './sudo.js';
@@ -55,6 +56,7 @@ registerAccessCommands(program);
 registerAlertsCommands(program);
 registerGapCommands(program);
 registerComplianceReports(program);
+registerDeviceCommands(program);
 
 // A non-root user reaches custody only as the service account, through sudo (src/cli/sudo.ts).
 const args = process.argv.slice(2);

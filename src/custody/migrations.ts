@@ -4,6 +4,7 @@
 // a step that has shipped.
 import type { Db } from './db.js';
 import { RETENTION_SQL } from './migration-retention.js';
+import { LEDGER_SQL } from './migration-ledger.js';
 
 export interface Migration {
   version: number;
@@ -337,6 +338,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'retention, cases, holds, tombstones and disc archive', sql: RETENTION_SQL },
   { version: 9, name: 'access requests and grants', sql: accessRequests },
   { version: 10, name: 'compliance: deduplicated alerts, interruptions, deliveries, schedules', sql: compliance },
+  { version: 11, name: 'equipment ledger: devices, handovers, lifecycle events, recordings attributed to holders', sql: LEDGER_SQL },
 ];
 
 export function schemaVersion(db: Db): number {

@@ -1,0 +1,140 @@
+// Migration 11 (issue 10, art. 5, 6, 8, 16–18): the equipment ledger (台账). Devices with unit,
+// purchase date, price and a lifecycle status; handovers (one holder at a time, full history);
+// lifecycle events (fault, repair, loss, damage with liability, retirement). Both histories are
+// append-only. `recording_ledger` holds, per recording, its clock-corrected times as integers and
+// the holder at those times, kept current by triggers (a commit, a later clock correction, a
+// handover entered afterwards, a purge): reports aggregate it in SQL instead of resolving a holder
+// per recording at query time (which took 1.5 s for the all-time ledger at 1 000 000 recordings).
+
+/** ISO-8601 text → ms since the epoch (0 for text SQLite cannot read: a commit must never fail here). */
+const ms = (x: string) => `coalesce(CAST(round(unixepoch(${x}, 'subsec') * 1000) AS INTEGER), 0)`;
+const offsetMs = (r: string) => `CAST(round(coalesce(${r}.clock_offset_s, 0) * 1000) AS INTEGER)`;
+
+/** Same rule as correctedStartMs (src/compliance/rules.ts): the stored correction, else raw start − offset. */
+export const startMsSql = (r: string) =>
+  `(CASE WHEN ${r}.corrected_start IS NOT NULL THEN ${ms(`${r}.corrected_start`)} ELSE ${ms(`${r}.recorded_start`)} - ${offsetMs(r)} END)`;
+/** Same rule as correctedEndMs: stored corrected end, else raw end − offset, else start + duration. */
+const endMsSql = (r: string) => `(CASE WHEN ${r}.corrected_end IS NOT NULL THEN ${ms(`${r}.corrected_end`)}
+  WHEN ${r}.recorded_end IS NOT NULL THEN ${ms(`${r}.recorded_end`)} - ${offsetMs(r)}
+  ELSE ${startMsSql(r)} + CAST(round(coalesce(${r}.duration_s, 0) * 1000) AS INTEGER) END)`;
+
+/** The holder of camera `serial` at `t` (ms): the latest handover at or before t; a tie goes to the later entry. */
+export const holderAtSql = (serial: string, t: string) =>
+  `(SELECT h.badge FROM handovers h WHERE h.serial = ${serial} AND h.at_ms <= ${t} ORDER BY h.at_ms DESC, h.id DESC LIMIT 1)`;
+
+/** One recording_ledger row from a recordings row aliased `r` (NEW in a trigger). */
+function ledgerRowSql(r: string, from = ''): string {
+  return `SELECT t.recording_id, t.device_serial, t.reported, t.start_ms, t.end_ms, t.ingest_ms, t.dock_ms, t.bytes, t.session_id, t.media_kind,
+    t.in_ledger, CASE WHEN t.in_ledger THEN ${holderAtSql('t.device_serial', 't.start_ms')} END,
+    CASE WHEN t.in_ledger THEN ${holderAtSql('t.device_serial', 't.dock_ms')} END,
+    CASE WHEN t.in_ledger THEN ${holderAtSql('t.device_serial', 't.start_ms')} ELSE t.reported END
+  FROM (SELECT ${r}.id AS recording_id, ${r}.device_serial AS device_serial, ${r}.badge AS reported, ${startMsSql(r)} AS start_ms,
+    ${endMsSql(r)} AS end_ms, ${ms(`${r}.ingested_at`)} AS ingest_ms,
+    coalesce((SELECT ${ms('s.started_at')} FROM dock_sessions s WHERE s.id = ${r}.session_id), ${ms(`${r}.ingested_at`)}) AS dock_ms,
+    ${r}.size AS bytes, ${r}.session_id AS session_id, ${r}.media_kind AS media_kind,
+    EXISTS (SELECT 1 FROM ledger_devices d WHERE d.serial = ${r}.device_serial) AS in_ledger ${from}) AS t`;
+}
+
+const COLS = `recording_id, device_serial, reported, start_ms, end_ms, ingest_ms, dock_ms, bytes, session_id, media_kind, in_ledger, holder, dock_holder, officer`;
+
+/** Recomputes the holders of one camera's rows from `fromMs` on (after a handover or a registration). */
+const reattribute = (serial: string, fromMs: string) => `
+  UPDATE recording_ledger SET in_ledger = 1,
+    holder = ${holderAtSql('recording_ledger.device_serial', 'recording_ledger.start_ms')},
+    dock_holder = ${holderAtSql('recording_ledger.device_serial', 'recording_ledger.dock_ms')},
+    officer = ${holderAtSql('recording_ledger.device_serial', 'recording_ledger.start_ms')}
+  WHERE device_serial = ${serial} AND (start_ms >= ${fromMs} OR dock_ms >= ${fromMs} OR in_ledger = 0);`;
+
+/** Fills recording_ledger from recordings (the migration for an existing database; the benchmark's bulk load). */
+export const REBUILD_RECORDING_LEDGER = `DELETE FROM recording_ledger; INSERT INTO recording_ledger (${COLS}) ${ledgerRowSql('r', 'FROM recordings r')};`;
+
+export const LEDGER_SQL = `
+CREATE TABLE ledger_devices (
+  serial        TEXT PRIMARY KEY,
+  model         TEXT,
+  unit_code     TEXT,
+  purchase_date TEXT,                 -- YYYY-MM-DD
+  price_cents   INTEGER CHECK (price_cents IS NULL OR price_cents >= 0),  -- original price, in fen
+  status        TEXT NOT NULL DEFAULT 'inService'
+                CHECK (status IN ('inService', 'faulty', 'inRepair', 'lost', 'damaged', 'retired')),
+  source        TEXT NOT NULL CHECK (source IN ('roster', 'cli')),
+  registered_at TEXT NOT NULL,
+  registered_by TEXT NOT NULL
+);
+
+-- One holder at a time: the latest handover at or before a moment names it (NULL: returned).
+-- at_ms 0: the holder the YAML roster names, held since before any recorded time.
+CREATE TABLE handovers (
+  id         INTEGER PRIMARY KEY,
+  serial     TEXT NOT NULL REFERENCES ledger_devices(serial),
+  badge      TEXT,
+  at_ms      INTEGER NOT NULL,
+  by_actor   TEXT NOT NULL,
+  source     TEXT NOT NULL CHECK (source IN ('roster', 'cli')),
+  entered_at TEXT NOT NULL,
+  note       TEXT
+);
+CREATE INDEX handovers_serial_at ON handovers(serial, at_ms, id);
+
+CREATE TABLE device_events (
+  id           INTEGER PRIMARY KEY,
+  serial       TEXT NOT NULL REFERENCES ledger_devices(serial),
+  at           TEXT NOT NULL,
+  kind         TEXT NOT NULL CHECK (kind IN ('registered', 'fault', 'repair-sent', 'repair-back', 'lost', 'damaged', 'retired')),
+  from_status  TEXT,
+  to_status    TEXT NOT NULL,
+  by_actor     TEXT NOT NULL,        -- who reported or recorded it
+  note         TEXT,
+  liable       TEXT,                 -- badge liable for a loss or damage (art. 17)
+  amount_cents INTEGER              -- the liability: the original price
+);
+CREATE INDEX device_events_serial ON device_events(serial, id);
+CREATE INDEX device_events_at ON device_events(at);
+
+CREATE TRIGGER handovers_no_update BEFORE UPDATE ON handovers BEGIN SELECT RAISE(ABORT, 'handovers are append-only'); END;
+CREATE TRIGGER handovers_no_delete BEFORE DELETE ON handovers BEGIN SELECT RAISE(ABORT, 'handovers are append-only'); END;
+CREATE TRIGGER device_events_no_update BEFORE UPDATE ON device_events BEGIN SELECT RAISE(ABORT, 'device events are append-only'); END;
+CREATE TRIGGER device_events_no_delete BEFORE DELETE ON device_events BEGIN SELECT RAISE(ABORT, 'device events are append-only'); END;
+CREATE TRIGGER ledger_devices_no_delete BEFORE DELETE ON ledger_devices BEGIN SELECT RAISE(ABORT, 'ledger devices are retired, never deleted'); END;
+
+-- Derived, per recording (no evidence here: rebuilt from recordings and handovers at will).
+-- officer: who a recording counts for — the holder for a ledger camera, else the badge it reported.
+CREATE TABLE recording_ledger (
+  recording_id INTEGER PRIMARY KEY,
+  device_serial TEXT NOT NULL,
+  reported     TEXT,                 -- badge the camera or file name reported (recordings.badge)
+  start_ms     INTEGER NOT NULL,     -- clock-corrected
+  end_ms       INTEGER NOT NULL,
+  ingest_ms    INTEGER NOT NULL,
+  dock_ms      INTEGER NOT NULL,     -- start of its dock session (else its ingest)
+  bytes        INTEGER NOT NULL,
+  session_id   INTEGER,
+  media_kind   TEXT NOT NULL,
+  in_ledger    INTEGER NOT NULL,
+  holder       TEXT,                 -- holder at start_ms (ledger cameras)
+  dock_holder  TEXT,                 -- holder when it was docked
+  officer      TEXT
+);
+CREATE INDEX recording_ledger_device ON recording_ledger(device_serial, start_ms, end_ms, bytes, ingest_ms, session_id, in_ledger, holder, reported, dock_holder);
+CREATE INDEX recording_ledger_officer ON recording_ledger(officer, start_ms, end_ms, ingest_ms, session_id, bytes);
+CREATE INDEX recording_ledger_start ON recording_ledger(start_ms);
+
+${REBUILD_RECORDING_LEDGER}
+
+CREATE TRIGGER recording_ledger_add AFTER INSERT ON recordings BEGIN
+  INSERT INTO recording_ledger (${COLS}) ${ledgerRowSql('NEW')};
+END;
+CREATE TRIGGER recording_ledger_times AFTER UPDATE OF corrected_start, corrected_end, clock_offset_s ON recordings BEGIN
+  DELETE FROM recording_ledger WHERE recording_id = NEW.id;
+  INSERT INTO recording_ledger (${COLS}) ${ledgerRowSql('NEW')};
+END;
+CREATE TRIGGER recording_ledger_purge AFTER DELETE ON recordings BEGIN
+  DELETE FROM recording_ledger WHERE recording_id = OLD.id;
+END;
+CREATE TRIGGER recording_ledger_handover AFTER INSERT ON handovers BEGIN
+  ${reattribute('NEW.serial', 'NEW.at_ms')}
+END;
+CREATE TRIGGER recording_ledger_register AFTER INSERT ON ledger_devices BEGIN
+  ${reattribute('NEW.serial', '0')}
+END;
+`;
