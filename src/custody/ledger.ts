@@ -180,7 +180,7 @@ export function officerAggregates(ctx: Ctx, r: MsRange & { deadlineMs: number; d
   return stmt(ctx.db, `SELECT officer, count(*) AS recordings, total(ingest_ms - end_ms > @deadline) AS late,
       max(CASE WHEN ingest_ms - end_ms > @deadline THEN ingest_ms - end_ms END) AS worstDelayMs,
       total(max(end_ms - start_ms, 0)) / 1000.0 AS seconds, count(DISTINCT session_id) AS docks,
-      count(DISTINCT (start_ms + @off) / 86400000) AS days
+      count(DISTINCT CAST((start_ms + @off) / 86400000 AS INTEGER)) AS days
     FROM recording_ledger WHERE (@from IS NULL OR start_ms >= @from) AND (@to IS NULL OR start_ms < @to)
       AND (@one = 0 OR officer IS @officer)
     GROUP BY officer ORDER BY officer`).all({
@@ -192,7 +192,7 @@ export interface OfficerDay { day: number; recordings: number; seconds: number; 
 
 /** One officer's recordings by station day (day number since the epoch in the station's zone). */
 export function officerDays(ctx: Ctx, badge: string, r: MsRange & { deadlineMs: number; dayOffsetMs: number }): OfficerDay[] {
-  return stmt(ctx.db, `SELECT (start_ms + @off) / 86400000 AS day, count(*) AS recordings, total(max(end_ms - start_ms, 0)) / 1000.0 AS seconds,
+  return stmt(ctx.db, `SELECT CAST((start_ms + @off) / 86400000 AS INTEGER) AS day, count(*) AS recordings, total(max(end_ms - start_ms, 0)) / 1000.0 AS seconds,
       total(bytes) AS bytes, total(ingest_ms - end_ms > @deadline) AS late, group_concat(DISTINCT device_serial) AS cameras
     FROM recording_ledger WHERE officer = @badge AND (@from IS NULL OR start_ms >= @from) AND (@to IS NULL OR start_ms < @to)
     GROUP BY day ORDER BY day`).all({ badge, from: r.fromMs, to: r.toMs, deadline: r.deadlineMs, off: r.dayOffsetMs }) as OfficerDay[];
