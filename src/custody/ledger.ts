@@ -4,6 +4,7 @@
 // rows it reads, so two custodians cannot both hand out one camera.
 import { stmt } from './db.js';
 import { audit, writeTx, type Ctx } from './context.js';
+import { REBUILD_DAILY } from './migration-ledger.js';
 
 export type LedgerStatus = 'inService' | 'faulty' | 'inRepair' | 'lost' | 'damaged' | 'retired';
 
@@ -146,16 +147,42 @@ export function lifecycle(ctx: Ctx, serial: string, decide: (device: LedgerDevic
 
 export interface MsRange { fromMs: number | null; toMs: number | null }
 
-export interface DeviceAggregate {
-  serial: string; files: number; bytes: number; seconds: number; noHolder: number; mismatch: number; firstMs: number | null; lastMs: number | null;
+const DAY = 86_400_000;
+
+/**
+ * The per-day rollup answers when the range is whole station days (or open) and its zone and
+ * deadline are the ones asked for; it is rebuilt first when they are not (a changed timezone or
+ * rules.uploadDeadlineHours: once). Other ranges are aggregated from the per-recording rows.
+ */
+function dailyDays(ctx: Ctx, r: MsRange, dayOffsetMs: number, deadlineMs: number): { fromDay: number | null; toDay: number | null } | null {
+  const aligned = (t: number | null) => t === null || (t + dayOffsetMs) % DAY === 0;
+  if (!aligned(r.fromMs) || !aligned(r.toMs)) return null;
+  const deadline = Math.round(deadlineMs);
+  const m = stmt(ctx.db, 'SELECT day_offset_ms AS off, deadline_ms AS deadline FROM ledger_meta WHERE id = 1').get() as { off: number; deadline: number };
+  if (m.off !== dayOffsetMs || m.deadline !== deadline) {
+    writeTx(ctx, () => {
+      stmt(ctx.db, 'UPDATE ledger_meta SET day_offset_ms = ?, deadline_ms = ? WHERE id = 1').run(dayOffsetMs, deadline);
+      ctx.db.exec(REBUILD_DAILY);
+    });
+  }
+  const day = (t: number | null) => (t === null ? null : Math.floor((t + dayOffsetMs) / DAY));
+  return { fromDay: day(r.fromMs), toDay: day(r.toMs) };
 }
 
+export interface DeviceAggregate { serial: string; files: number; bytes: number; seconds: number; noHolder: number; mismatch: number }
+
 /** Per camera: files, bytes, recorded seconds, lending flags of its recordings with start in [from, to). */
-export function deviceAggregates(ctx: Ctx, r: MsRange): DeviceAggregate[] {
+export function deviceAggregates(ctx: Ctx, r: MsRange & { dayOffsetMs: number; deadlineMs: number }): DeviceAggregate[] {
+  const days = dailyDays(ctx, r, r.dayOffsetMs, r.deadlineMs);
+  if (days) {
+    return stmt(ctx.db, `SELECT device_serial AS serial, total(files) AS files, total(bytes) AS bytes, total(ms) / 1000.0 AS seconds,
+        total(no_holder) AS noHolder, total(mismatch) AS mismatch
+      FROM recording_daily WHERE (@from IS NULL OR day >= @from) AND (@to IS NULL OR day < @to) GROUP BY device_serial ORDER BY device_serial`)
+      .all({ from: days.fromDay, to: days.toDay }) as DeviceAggregate[];
+  }
   return stmt(ctx.db, `SELECT device_serial AS serial, count(*) AS files, total(bytes) AS bytes, total(max(end_ms - start_ms, 0)) / 1000.0 AS seconds,
       total(in_ledger AND holder IS NULL) AS noHolder,
-      total(in_ledger AND holder IS NOT NULL AND reported IS NOT NULL AND reported <> holder AND reported IS NOT dock_holder) AS mismatch,
-      min(start_ms) AS firstMs, max(start_ms) AS lastMs
+      total(in_ledger AND holder IS NOT NULL AND reported IS NOT NULL AND reported <> holder AND reported IS NOT dock_holder) AS mismatch
     FROM recording_ledger WHERE (@from IS NULL OR start_ms >= @from) AND (@to IS NULL OR start_ms < @to)
     GROUP BY device_serial ORDER BY device_serial`).all({ from: r.fromMs, to: r.toMs }) as DeviceAggregate[];
 }
@@ -176,16 +203,21 @@ export interface OfficerAggregate {
  * late ones (ingest − corrected end above the deadline), worst delay, seconds, docks, days with a
  * recording in the station's zone (`dayOffsetMs` east of UTC).
  */
-export function officerAggregates(ctx: Ctx, r: MsRange & { deadlineMs: number; dayOffsetMs: number; officer?: string | null }): OfficerAggregate[] {
+export function officerAggregates(ctx: Ctx, r: MsRange & { deadlineMs: number; dayOffsetMs: number }): OfficerAggregate[] {
+  const days = dailyDays(ctx, r, r.dayOffsetMs, r.deadlineMs);
+  if (days) {
+    return stmt(ctx.db, `SELECT nullif(officer, '') AS officer, total(files) AS recordings, total(late) AS late,
+        max(CASE WHEN late > 0 THEN max_delay END) AS worstDelayMs, total(ms) / 1000.0 AS seconds,
+        count(DISTINCT nullif(session_id, 0)) AS docks, count(DISTINCT day) AS days
+      FROM recording_daily WHERE (@from IS NULL OR day >= @from) AND (@to IS NULL OR day < @to) GROUP BY officer ORDER BY officer`)
+      .all({ from: days.fromDay, to: days.toDay }) as OfficerAggregate[];
+  }
   return stmt(ctx.db, `SELECT officer, count(*) AS recordings, total(ingest_ms - end_ms > @deadline) AS late,
       max(CASE WHEN ingest_ms - end_ms > @deadline THEN ingest_ms - end_ms END) AS worstDelayMs,
       total(max(end_ms - start_ms, 0)) / 1000.0 AS seconds, count(DISTINCT session_id) AS docks,
       count(DISTINCT CAST((start_ms + @off) / 86400000 AS INTEGER)) AS days
     FROM recording_ledger WHERE (@from IS NULL OR start_ms >= @from) AND (@to IS NULL OR start_ms < @to)
-      AND (@one = 0 OR officer IS @officer)
-    GROUP BY officer ORDER BY officer`).all({
-    from: r.fromMs, to: r.toMs, deadline: r.deadlineMs, off: r.dayOffsetMs, one: r.officer === undefined ? 0 : 1, officer: r.officer ?? null,
-  }) as OfficerAggregate[];
+    GROUP BY officer ORDER BY officer`).all({ from: r.fromMs, to: r.toMs, deadline: r.deadlineMs, off: r.dayOffsetMs }) as OfficerAggregate[];
 }
 
 export interface OfficerDay { day: number; recordings: number; seconds: number; bytes: number; late: number; cameras: string }

@@ -48,6 +48,41 @@ const reattribute = (serial: string, fromMs: string) => `
 /** Fills recording_ledger from recordings (the migration for an existing database; the benchmark's bulk load). */
 export const REBUILD_RECORDING_LEDGER = `DELETE FROM recording_ledger; INSERT INTO recording_ledger (${COLS}) ${ledgerRowSql('r', 'FROM recordings r')};`;
 
+// ——— per-day rollup (pre-aggregation for the all-time and whole-day reports) ———
+// One row per (officer, camera, dock session, station day): files, bytes, recorded ms, late files
+// and the worst delay, lending flags. Station day and lateness use ledger_meta's zone offset and
+// deadline; a report asking for others rebuilds the rollup first (src/custody/ledger.ts).
+const META = (col: string) => `(SELECT ${col} FROM ledger_meta WHERE id = 1)`;
+const dayOf = (startMs: string) => `CAST((${startMs} + ${META('day_offset_ms')}) / 86400000 AS INTEGER)`;
+const noHolder = (r: string) => `(${r}.in_ledger AND ${r}.holder IS NULL)`;
+const mismatch = (r: string) => `(${r}.in_ledger AND ${r}.holder IS NOT NULL AND ${r}.reported IS NOT NULL AND ${r}.reported <> ${r}.holder AND ${r}.reported IS NOT ${r}.dock_holder)`;
+const key = (r: string) => `coalesce(${r}.officer, ''), ${r}.device_serial, coalesce(${r}.session_id, 0), ${dayOf(`${r}.start_ms`)}`;
+const keyMatch = (r: string) => `officer = coalesce(${r}.officer, '') AND device_serial = ${r}.device_serial AND session_id = coalesce(${r}.session_id, 0) AND day = ${dayOf(`${r}.start_ms`)}`;
+
+const rollupAdd = (r: string) => `
+  INSERT INTO recording_daily (officer, device_serial, session_id, day, files, bytes, ms, late, max_delay, no_holder, mismatch)
+  SELECT ${key(r)}, 1, ${r}.bytes, max(${r}.end_ms - ${r}.start_ms, 0), (${r}.ingest_ms - ${r}.end_ms) > ${META('deadline_ms')},
+    ${r}.ingest_ms - ${r}.end_ms, ${noHolder(r)}, ${mismatch(r)} WHERE 1
+  ON CONFLICT (officer, device_serial, session_id, day) DO UPDATE SET files = files + 1, bytes = bytes + excluded.bytes, ms = ms + excluded.ms,
+    late = late + excluded.late, max_delay = max(max_delay, excluded.max_delay), no_holder = no_holder + excluded.no_holder, mismatch = mismatch + excluded.mismatch;`;
+
+// The worst delay cannot be subtracted: it is read again from the rows left under the key.
+const rollupRemove = (r: string) => `
+  UPDATE recording_daily SET files = files - 1, bytes = bytes - ${r}.bytes, ms = ms - max(${r}.end_ms - ${r}.start_ms, 0),
+    late = late - ((${r}.ingest_ms - ${r}.end_ms) > ${META('deadline_ms')}), no_holder = no_holder - ${noHolder(r)}, mismatch = mismatch - ${mismatch(r)},
+    max_delay = (SELECT max(x.ingest_ms - x.end_ms) FROM recording_ledger x WHERE x.device_serial = ${r}.device_serial
+      AND x.start_ms >= ${dayOf(`${r}.start_ms`)} * 86400000 - ${META('day_offset_ms')} AND x.start_ms < (${dayOf(`${r}.start_ms`)} + 1) * 86400000 - ${META('day_offset_ms')}
+      AND coalesce(x.officer, '') = coalesce(${r}.officer, '') AND coalesce(x.session_id, 0) = coalesce(${r}.session_id, 0))
+  WHERE ${keyMatch(r)};
+  DELETE FROM recording_daily WHERE ${keyMatch(r)} AND files <= 0;`;
+
+/** Recomputes the whole rollup (after the zone offset or the deadline changed; the benchmark's bulk load). */
+export const REBUILD_DAILY = `DELETE FROM recording_daily;
+  INSERT INTO recording_daily (officer, device_serial, session_id, day, files, bytes, ms, late, max_delay, no_holder, mismatch)
+  SELECT ${key('r')}, count(*), total(r.bytes), total(max(r.end_ms - r.start_ms, 0)), total((r.ingest_ms - r.end_ms) > ${META('deadline_ms')}),
+    max(r.ingest_ms - r.end_ms), total(${noHolder('r')}), total(${mismatch('r')})
+  FROM recording_ledger r GROUP BY 1, 2, 3, 4;`;
+
 export const LEDGER_SQL = `
 CREATE TABLE ledger_devices (
   serial        TEXT PRIMARY KEY,
@@ -120,6 +155,35 @@ CREATE INDEX recording_ledger_officer ON recording_ledger(officer, start_ms, end
 CREATE INDEX recording_ledger_start ON recording_ledger(start_ms);
 
 ${REBUILD_RECORDING_LEDGER}
+
+CREATE TABLE ledger_meta (
+  id            INTEGER PRIMARY KEY CHECK (id = 1),
+  day_offset_ms INTEGER NOT NULL,    -- the station's zone, east of UTC, that recording_daily's days are in
+  deadline_ms   INTEGER NOT NULL     -- rules.uploadDeadlineHours that its late counts use
+);
+INSERT INTO ledger_meta (id, day_offset_ms, deadline_ms) VALUES (1, 28800000, 86400000);
+
+CREATE TABLE recording_daily (
+  officer       TEXT NOT NULL,       -- '' : none
+  device_serial TEXT NOT NULL,
+  session_id    INTEGER NOT NULL,    -- 0 : none
+  day           INTEGER NOT NULL,    -- days since 1970-01-01 in the station's zone
+  files         INTEGER NOT NULL,
+  bytes         INTEGER NOT NULL,
+  ms            INTEGER NOT NULL,
+  late          INTEGER NOT NULL,
+  max_delay     INTEGER,
+  no_holder     INTEGER NOT NULL,
+  mismatch      INTEGER NOT NULL,
+  PRIMARY KEY (officer, device_serial, session_id, day)
+) WITHOUT ROWID;
+CREATE INDEX recording_daily_device ON recording_daily(device_serial, day, files, bytes, ms, no_holder, mismatch);
+CREATE INDEX recording_daily_day ON recording_daily(day);
+${REBUILD_DAILY}
+
+CREATE TRIGGER recording_daily_add AFTER INSERT ON recording_ledger BEGIN ${rollupAdd('NEW')} END;
+CREATE TRIGGER recording_daily_remove AFTER DELETE ON recording_ledger BEGIN ${rollupRemove('OLD')} END;
+CREATE TRIGGER recording_daily_move AFTER UPDATE ON recording_ledger BEGIN ${rollupRemove('OLD')} ${rollupAdd('NEW')} END;
 
 CREATE TRIGGER recording_ledger_add AFTER INSERT ON recordings BEGIN
   INSERT INTO recording_ledger (${COLS}) ${ledgerRowSql('NEW')};

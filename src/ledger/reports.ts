@@ -59,7 +59,7 @@ export const LEDGER_COLUMNS: Column[] = [
 export function ledgerReport(s: ReportScope): Record<string, unknown>[] {
   const c = s.custody.ledger;
   const devices = new Map(c.listLedgerDevices().map((d) => [d.serial, d]));
-  const recs = new Map(c.deviceAggregates({ fromMs: msOf(s.from), toMs: msOf(s.to) }).map((a) => [a.serial, a]));
+  const recs = new Map(c.deviceAggregates({ fromMs: msOf(s.from), toMs: msOf(s.to), dayOffsetMs: dayOffsetMs(s), deadlineMs: s.rules.uploadDeadlineHours * 3_600_000 }).map((a) => [a.serial, a]));
   const docks = new Map(c.dockAggregates({ from: s.from, to: s.to }).map((d) => [d.serial, d]));
   const history = byCamera(c.allHandovers());
   const changes = new Map<string, StatusChange[]>();

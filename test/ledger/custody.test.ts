@@ -12,6 +12,7 @@ import { scanLendingSession } from '../../src/compliance/scan.js';
 import { currentHoldings } from '../../src/compliance/holders.js';
 import { syncRoster } from '../../src/access/roster-sync.js';
 import { sha } from '../custody/helpers.js';
+import { REBUILD_DAILY } from '../../src/custody/migration-ledger.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let s: Seeded;
@@ -57,6 +58,41 @@ describe('attribution', () => {
     expect(officerOf(r.recordingId)).toBe('A00002');
     addDevice(s.custody, { serial: 'LOOSE01', model: 'M' });
     expect(s.custody.ledger.attributionOf(r.recordingId)).toMatchObject({ holder: null, officer: null });
+  });
+});
+
+describe('the per-day rollup', () => {
+  const daily = () => s.custody.ctx().db.prepare('SELECT * FROM recording_daily ORDER BY officer, device_serial, session_id, day').all();
+  const rebuilt = () => { const db = s.custody.ctx().db; db.exec(REBUILD_DAILY); return daily(); };
+
+  it('kept by triggers equal to a rebuild through commits, handovers, corrections and re-registrations', () => {
+    s.custody.correctRecordingTimes(s.rec.r3!, 120, 'offset measured again');
+    addDevice(s.custody, { serial: 'CAM0004', model: 'DSJ-X1' });
+    s.custody.upsertDevice({ serial: 'CAM0004', profile: 'generic', inRoster: true });
+    s.custody.commitRecording({ sessionId: s.sessions.CAM0001!, deviceSerial: 'CAM0004', badge: 'A00003', sourcePath: 'c.mp4', size: 7, mtimeMs: 0, sha256: sha(97),
+      recordedStart: '2026-11-20T10:00:00Z', durationS: 10, startSource: 'filename', mediaKind: 'video', ingestedAt: '2026-11-23T10:00:00Z' });
+    assign(s.custody, 'CAM0004', 'A00001', '2026-11-20T09:00:00Z', new Date('2026-11-21T00:00:00Z'));
+    const kept = daily();
+    expect(kept.length).toBeGreaterThan(3);
+    expect(rebuilt()).toEqual(kept);
+  });
+
+  it('answers as the per-recording rows do; a range not on whole days, another zone or deadline', () => {
+    const agg = (r: Partial<Parameters<typeof s.custody.ledger.officerAggregates>[0]>) =>
+      s.custody.ledger.officerAggregates({ fromMs: null, toMs: null, deadlineMs: 86_400_000, dayOffsetMs: 28_800_000, ...r });
+    const whole = agg({});
+    // 1 ms after the start of the station day of 1970-01-02 is not a whole day: the per-recording path.
+    expect(agg({ fromMs: 86_400_000 - 28_800_000 + 1 })).toEqual(whole);
+    expect(agg({ fromMs: 86_400_000 - 28_800_000 })).toEqual(whole);
+    // Another deadline rebuilds the rollup; the raw path agrees.
+    const shortDeadline = agg({ deadlineMs: 3_600_000 });
+    expect(shortDeadline).toEqual(agg({ deadlineMs: 3_600_000, fromMs: 1 }));
+    expect(shortDeadline.find((a) => a.officer === 'A00001')).toMatchObject({ late: 2 });
+    const utc = agg({ dayOffsetMs: 0 });
+    expect(s.custody.ctx().db.prepare('SELECT day_offset_ms AS off FROM ledger_meta').get()).toEqual({ off: 0 });
+    expect(utc).toEqual(agg({ dayOffsetMs: 0, fromMs: 1 }));
+    const dev = s.custody.ledger.deviceAggregates({ fromMs: null, toMs: null, dayOffsetMs: 28_800_000, deadlineMs: 86_400_000 });
+    expect(dev).toEqual(s.custody.ledger.deviceAggregates({ fromMs: 1, toMs: null, dayOffsetMs: 28_800_000, deadlineMs: 86_400_000 }));
   });
 });
 
