@@ -1,5 +1,5 @@
 // The whole life of a camera through the real CLI: registered, handed over, refused steps (exit 2
-// naming the allowed ones, exit 4 for a role), a camera docked whose files carry another officer's
+// naming the allowed ones), a camera docked whose files carry another officer's
 // badge → one lending alert and a flag in the ledger, the reports in xlsx (read back), CSV and JSON,
 // an officer's own file. Root acts for each person with --as (root is not bound by roles: the role
 // refusals are in test/access/roles.test.ts, the scope of the reports in test/ledger/reports.test.ts).
@@ -37,7 +37,7 @@ describe.skipIf(!isRoot)('the equipment ledger through the CLI', () => {
   });
   afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-  it('registers, hands over and refuses what the rules and roles do not allow', () => {
+  it('registers, hands over and refuses what the rules do not allow', () => {
     expect(json<Record<string, unknown>>('C00001', 'device', 'add', 'CAM0002', '--model', 'DSJ-X1', '--price', '999.5', '--purchased', '2026-01-05', '--json'))
       .toMatchObject({ serial: 'CAM0002', model: 'DSJ-X1', price: 999.5, purchaseDate: '2026-01-05', status: 'inService', holder: null, source: 'cli' });
     expect(json<Record<string, unknown>>('C00001', 'device', 'assign', 'CAM0002', '--to', 'A00002', '--json')).toMatchObject({ serial: 'CAM0002', badge: 'A00002', by: 'C00001' });
