@@ -29,7 +29,9 @@ try {
   const dbMiB = fs.statSync(path.join(dir, 'custody.db')).size / 2 ** 20;
   console.log(`database: ${stats.recordings} recordings, ${size.cameras} cameras, ${size.officers} officers, ${size.handovers} handovers, `
     + `${filled.sessions} dock sessions, ${filled.gaps} gaps; built in ${buildS.toFixed(1)} s, ${dbMiB.toFixed(0)} MiB`);
-  const month = { from: new Date(BENCH_START + 150 * 86_400_000).toISOString(), to: new Date(BENCH_START + 180 * 86_400_000).toISOString() };
+  // 30 station days (+08:00), as `--from 2026-04-30 --to 2026-05-30` asks for them.
+const STATION = 8 * 3_600_000;
+const month = { from: new Date(BENCH_START + 150 * 86_400_000 - STATION).toISOString(), to: new Date(BENCH_START + 180 * 86_400_000 - STATION).toISOString() };
   const scope = (range) => ({
     custody, rules: DEFAULT_RULES, timezone: '+08:00', stationUnit: 'U000', from: range.from, to: range.to,
     seesOfficer: () => true, seesUnit: () => true, now: new Date(),

@@ -13,9 +13,12 @@ import { NotPermittedError } from '../access/errors.js';
 
 interface ReportOpts { from?: string; to?: string; unit?: string; format?: string; lang?: string; out?: string }
 
-function timeOpt(v: string | undefined, name: string): string | null {
+/** A time, or a date meaning its start in the station's zone (--from 2026-11-01 at +08:00 is 2026-10-31T16:00Z). */
+function timeOpt(v: string | undefined, name: string, timezone: string): string | null {
   if (v === undefined) return null;
-  const t = Date.parse(v);
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const t = !dateOnly ? Date.parse(v)
+    : timezone === 'local' ? new Date(`${v}T00:00:00`).getTime() : Date.parse(`${v}T00:00:00${timezone}`);
   if (Number.isNaN(t)) throw Object.assign(new Error(`--${name}: not a time: ${v} (ISO-8601, e.g. 2026-11-30 or 2026-11-30T08:00+08:00)`), { exitCode: EXIT.usage });
   return new Date(t).toISOString();
 }
@@ -23,7 +26,7 @@ function timeOpt(v: string | undefined, name: string): string | null {
 function scopeOf(ctx: Context, opts: ReportOpts): ReportScope {
   return {
     custody: ctx.custody, rules: rulesOf(ctx.loaded.config), timezone: ctx.loaded.config.timezone, stationUnit: ctx.loaded.config.unit.code,
-    from: timeOpt(opts.from, 'from'), to: timeOpt(opts.to, 'to'), unit: opts.unit,
+    from: timeOpt(opts.from, 'from', ctx.loaded.config.timezone), to: timeOpt(opts.to, 'to', ctx.loaded.config.timezone), unit: opts.unit,
     seesOfficer: (badge) => ctx.permits('recording.read', ctx.subjectOf(badge)),
     seesUnit: (unit) => ctx.permits('recording.read', { badge: null, unit }),
     now: new Date(),
@@ -33,7 +36,7 @@ function scopeOf(ctx: Context, opts: ReportOpts): ReportScope {
 function addReport(report: Command, def: ReportDef): void {
   const cmd = report.command(def.arg ? `${def.name} <${def.arg}>` : def.name)
     .description(def.description)
-    .option('--from <time>', 'from this time (ISO-8601; recordings by their clock-corrected start)')
+    .option('--from <time>', 'from this time (ISO-8601; a date is its midnight in the station\'s zone; recordings by their clock-corrected start)')
     .option('--to <time>', 'before this time')
     .option('--unit <code>', 'only this unit')
     .option('--format <f>', 'table | csv | xlsx | json', 'table')

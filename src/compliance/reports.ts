@@ -115,12 +115,14 @@ export const PERFORMANCE_COLUMNS: Column[] = [
   { key: 'explained', en: 'explained', zh: '已说明' }, { key: 'approved', en: 'approved', zh: '已审核通过' }, { key: 'openAlerts', en: 'open alerts', zh: '未处理告警' },
 ];
 
+const SUBJECT = /^(session|gap):(\d+)/;
+
 /** The badge an open alert counts against: its session's, its gap's, else its camera's current holder. */
-function alertBadge(a: AlertRow, c: Custody, gapBadge: Map<number, string | null>, holders: Map<string, string | null>): string | null {
-  const m = /^(session|gap):(\d+)/.exec(a.subject);
-  if (m?.[1] === 'session') return c.getSession(Number(m[2]))?.badge ?? null;
+function alertBadge(a: AlertRow, sessions: Map<number, string | null>, gapBadge: Map<number, string | null>, holders: Map<string, string | null>): string | null {
+  const m = SUBJECT.exec(a.subject);
+  if (m?.[1] === 'session') return sessions.get(Number(m[2])) ?? null;
   if (m?.[1] === 'gap') return gapBadge.get(Number(m[2])) ?? null;
-  if (a.sessionId !== null) { const b = c.getSession(a.sessionId)?.badge; if (b) return b; }
+  if (a.sessionId !== null) { const b = sessions.get(a.sessionId); if (b) return b; }
   return a.deviceSerial !== null ? holders.get(a.deviceSerial) ?? null : null;
 }
 
@@ -133,8 +135,11 @@ export function performanceReport(s: ReportScope): Record<string, unknown>[] {
   const gapBadge = new Map([...officerOf].map(([id, b]) => [id, b]));
   const holders = new Map(s.custody.ledger.listLedgerDevices().map((d) => [d.serial, d.holder]));
   const alerts = new Map<string, number>();
-  for (const a of s.custody.listAlerts({ open: true })) {
-    const b = alertBadge(a, s.custody, gapBadge, holders);
+  const open = s.custody.listAlerts({ open: true });
+  const sessionIds = open.flatMap((a) => { const m = SUBJECT.exec(a.subject); return [...(m?.[1] === 'session' ? [Number(m[2])] : []), ...(a.sessionId !== null ? [a.sessionId] : [])]; });
+  const sessions = s.custody.ledger.sessionBadges([...new Set(sessionIds)]);
+  for (const a of open) {
+    const b = alertBadge(a, sessions, gapBadge, holders);
     if (b !== null) alerts.set(b, (alerts.get(b) ?? 0) + 1);
   }
   const officers = o.all.filter((x) => x.active && s.seesOfficer(x.badge) && (!s.unit || o.unit(x.badge) === s.unit));

@@ -38,14 +38,21 @@ export function listLedgerDevices(ctx: Ctx, status?: string): LedgerDeviceRow[] 
 }
 
 const HANDOVER = `SELECT id, serial, badge, at_ms AS atMs, by_actor AS by, source, entered_at AS enteredAt, note FROM handovers`;
+const HANDOVER_LITE = 'SELECT id, serial, badge, at_ms AS atMs, source FROM handovers';
 
 export function handoversOf(ctx: Ctx, serial: string): HandoverRow[] {
   return stmt(ctx.db, `${HANDOVER} WHERE serial = ? ORDER BY at_ms, id`).all(serial) as HandoverRow[];
 }
 
-/** Every handover, by camera and time (the ledger report groups them). */
-export function allHandovers(ctx: Ctx): HandoverRow[] {
-  return stmt(ctx.db, `${HANDOVER} ORDER BY serial, at_ms, id`).all() as HandoverRow[];
+/** Every handover, by camera and time, with what the reports need of it (they group them). */
+export function allHandovers(ctx: Ctx): Pick<HandoverRow, 'id' | 'serial' | 'badge' | 'atMs' | 'source'>[] {
+  return stmt(ctx.db, `${HANDOVER_LITE} ORDER BY serial, at_ms, id`).all() as Pick<HandoverRow, 'id' | 'serial' | 'badge' | 'atMs' | 'source'>[];
+}
+
+/** The badge each of these dock sessions was docked under. */
+export function sessionBadges(ctx: Ctx, ids: readonly number[]): Map<number, string | null> {
+  const rows = stmt(ctx.db, 'SELECT id, badge FROM dock_sessions WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: number; badge: string | null }[];
+  return new Map(rows.map((r) => [r.id, r.badge]));
 }
 
 const EVENT = `SELECT id, serial, at, kind, from_status AS fromStatus, to_status AS toStatus, by_actor AS by, note, liable, amount_cents AS amountCents FROM device_events`;
@@ -206,11 +213,18 @@ export interface OfficerAggregate {
 export function officerAggregates(ctx: Ctx, r: MsRange & { deadlineMs: number; dayOffsetMs: number }): OfficerAggregate[] {
   const days = dailyDays(ctx, r, r.dayOffsetMs, r.deadlineMs);
   if (days) {
-    return stmt(ctx.db, `SELECT nullif(officer, '') AS officer, total(files) AS recordings, total(late) AS late,
-        max(CASE WHEN late > 0 THEN max_delay END) AS worstDelayMs, total(ms) / 1000.0 AS seconds,
-        count(DISTINCT nullif(session_id, 0)) AS docks, count(DISTINCT day) AS days
-      FROM recording_daily WHERE (@from IS NULL OR day >= @from) AND (@to IS NULL OR day < @to) GROUP BY officer ORDER BY officer`)
-      .all({ from: days.fromDay, to: days.toDay }) as OfficerAggregate[];
+    // Three walks in index order instead of two DISTINCT sorts: a dock session belongs to one camera,
+    // so (officer, camera, session) groups count the officer's docks.
+    const p = { from: days.fromDay, to: days.toDay };
+    const range = '(@from IS NULL OR day >= @from) AND (@to IS NULL OR day < @to)';
+    const sums = stmt(ctx.db, `SELECT officer, total(files) AS recordings, total(late) AS late,
+        max(CASE WHEN late > 0 THEN max_delay END) AS worstDelayMs, total(ms) / 1000.0 AS seconds
+      FROM recording_daily WHERE ${range} GROUP BY officer ORDER BY officer`).all(p) as (OfficerAggregate & { officer: string })[];
+    const docks = new Map((stmt(ctx.db, `SELECT officer, count(*) AS n FROM (SELECT officer FROM recording_daily
+      WHERE session_id <> 0 AND ${range} GROUP BY officer, device_serial, session_id) GROUP BY officer`).all(p) as { officer: string; n: number }[]).map((x) => [x.officer, x.n]));
+    const dayCounts = new Map((stmt(ctx.db, `SELECT officer, count(*) AS n FROM (SELECT officer FROM recording_daily INDEXED BY recording_daily_officer_day
+      WHERE ${range} GROUP BY officer, day) GROUP BY officer`).all(p) as { officer: string; n: number }[]).map((x) => [x.officer, x.n]));
+    return sums.map((x) => ({ ...x, officer: x.officer === '' ? null : x.officer, docks: docks.get(x.officer) ?? 0, days: dayCounts.get(x.officer) ?? 0 }));
   }
   return stmt(ctx.db, `SELECT officer, count(*) AS recordings, total(ingest_ms - end_ms > @deadline) AS late,
       max(CASE WHEN ingest_ms - end_ms > @deadline THEN ingest_ms - end_ms END) AS worstDelayMs,

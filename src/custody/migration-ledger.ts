@@ -179,6 +179,7 @@ CREATE TABLE recording_daily (
 ) WITHOUT ROWID;
 CREATE INDEX recording_daily_device ON recording_daily(device_serial, day, files, bytes, ms, no_holder, mismatch);
 CREATE INDEX recording_daily_day ON recording_daily(day);
+CREATE INDEX recording_daily_officer_day ON recording_daily(officer, day);
 ${REBUILD_DAILY}
 
 CREATE TRIGGER recording_daily_add AFTER INSERT ON recording_ledger BEGIN ${rollupAdd('NEW')} END;

@@ -8,11 +8,12 @@ import { dayOffsetMs, msOf, officersOf, share, type ReportScope } from '../compl
 import { dockedAway, yuan } from './rules.js';
 
 export interface Holding { badge: string | null; from: string | null; to: string | null }
+type HandoverLite = Pick<HandoverRow, 'id' | 'serial' | 'badge' | 'atMs' | 'source'>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A camera's holdings as intervals [from, to) (from null: since the roster named the holder; to null: still held). */
-export function holdings(history: readonly HandoverRow[]): Holding[] {
+export function holdings(history: readonly HandoverLite[]): Holding[] {
   const sorted = [...history].sort((a, b) => a.atMs - b.atMs || a.id - b.id);
   const out: Holding[] = [];
   sorted.forEach((h, i) => {
@@ -24,8 +25,8 @@ export function holdings(history: readonly HandoverRow[]): Holding[] {
   return out.filter((x) => x.from === null || x.to === null || x.to > x.from);
 }
 
-function byCamera(rows: readonly HandoverRow[]): Map<string, HandoverRow[]> {
-  const m = new Map<string, HandoverRow[]>();
+function byCamera(rows: readonly HandoverLite[]): Map<string, HandoverLite[]> {
+  const m = new Map<string, HandoverLite[]>();
   for (const h of rows) (m.get(h.serial) ?? m.set(h.serial, []).get(h.serial)!).push(h);
   return m;
 }
