@@ -191,7 +191,8 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
       guard.started(s.session, s.device);
       device = s.device;
       if (isUnidentified(s.device)) unknown.push('no-identity');
-      else if (config.devices.length > 0 && !config.devices.some((d) => d.serial === s.device)) {
+      // A camera in the equipment ledger (the YAML's devices or `evidock device add`) is assigned.
+      else if (config.devices.length > 0 && !config.devices.some((d) => d.serial === s.device) && !custody.ledger.getLedgerDevice(s.device)) {
         unknown.push('not-in-roster');
         pending.push({ kind: 'unassigned-device', severity: 'warning',
           message: `camera ${s.device} is not in the device roster: files ingested, device unassigned` });
