@@ -9,10 +9,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { runCli } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, runCli } from '../helpers/cli.js';
+import { firstMissing, missingTools, notRoot, skipUnless } from '../helpers/require.js';
 
-const isRoot = process.geteuid?.() === 0;
-if (!isRoot) console.log('SKIP test/ledger/cli.test.ts: --as (acting for each person) needs root');
+// --as (acting for each person) needs root; `script` gives the xlsx refusal a terminal.
+const skip = skipUnless('ledger CLI story', firstMissing(notRoot(), missingTools(['script'])));
 
 let dir = '';
 let cfg = '';
@@ -23,7 +25,7 @@ const json = <T>(as: string | null, ...args: string[]): T => {
   return JSON.parse(r.stdout) as T;
 };
 
-describe.skipIf(!isRoot)('the equipment ledger through the CLI', () => {
+describe.skipIf(skip)('the equipment ledger through the CLI', () => {
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'evidock-ledger-'));
     cfg = path.join(dir, 'evidock.yaml');
@@ -84,6 +86,12 @@ describe.skipIf(!isRoot)('the equipment ledger through the CLI', () => {
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     expect(ws.getRow(2).getCell(1).value).toBe('CAM0001');
     expect(ws.getRow(2).getCell(5).value).toBe(1280);
+
+    // On a terminal an xlsx without --out is refused (a workbook is no text for a screen).
+    const q = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+    const tty = spawnSync('script', ['-qec', [process.execPath, CLI, '--config', cfg, '--as', 'C00001', 'report', 'ledger', '--format', 'xlsx'].map(q).join(' '), '/dev/null'], { encoding: 'utf8' });
+    expect(tty.status).toBe(2);
+    expect(tty.stdout).toMatch(/--format xlsx writes a binary workbook: give --out FILE\.xlsx/);
 
     const faults = cli('C00001', 'report', 'faults', '--format', 'csv', '--lang', 'en');
     const rows = parse(faults.stdout, { bom: true, columns: true }) as Record<string, string>[];
