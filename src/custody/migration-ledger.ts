@@ -134,6 +134,15 @@ CREATE TRIGGER ledger_devices_no_delete BEFORE DELETE ON ledger_devices BEGIN SE
 
 -- Derived, per recording (no evidence here: rebuilt from recordings and handovers at will).
 -- officer: who a recording counts for — the holder for a ledger camera, else the badge it reported.
+-- A station upgraded to this version: its roster's cameras and their holders enter the ledger now.
+INSERT INTO ledger_devices (serial, model, unit_code, status, source, registered_at, registered_by)
+  SELECT serial, model, NULL, 'inService', 'roster', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'system' FROM roster_devices WHERE active = 1;
+INSERT INTO device_events (serial, at, kind, from_status, to_status, by_actor, note)
+  SELECT serial, registered_at, 'registered', NULL, 'inService', 'system', 'from the roster (schema version 11)' FROM ledger_devices;
+INSERT INTO handovers (serial, badge, at_ms, by_actor, source, entered_at, note)
+  SELECT serial, badge, 0, 'system', 'roster', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'the YAML roster names this holder'
+  FROM roster_devices WHERE active = 1 AND badge IS NOT NULL;
+
 CREATE TABLE recording_ledger (
   recording_id INTEGER PRIMARY KEY,
   device_serial TEXT NOT NULL,

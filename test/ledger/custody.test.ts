@@ -13,6 +13,11 @@ import { currentHoldings } from '../../src/compliance/holders.js';
 import { syncRoster } from '../../src/access/roster-sync.js';
 import { sha } from '../custody/helpers.js';
 import { REBUILD_DAILY } from '../../src/custody/migration-ledger.js';
+import { migrate } from '../../src/custody/migrations.js';
+import { MIGRATIONS, openCustody } from '../../src/custody/index.js';
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 
 let tmp: ReturnType<typeof tempDir>;
 let s: Seeded;
@@ -142,6 +147,30 @@ describe('lifecycle and handovers', () => {
     // CAM0001 was handed over from the CLI: the YAML no longer decides its holder.
     expect(s.custody.ledger.getLedgerDevice('CAM0001')!.holder).toBeNull();
     expect(() => syncRoster(s.custody, cfg([{ serial: 'CAM0006', unit: 'NOPE' }]))).toThrow(/device CAM0006 names unit NOPE/);
+  });
+});
+
+describe('upgrading a station', () => {
+  it('a version-10 database: the roster\'s cameras and holders enter the ledger, its recordings are attributed', () => {
+    const file = path.join(tmp.dir, 'v10', 'custody.db');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 10));
+    db.prepare("INSERT INTO roster_devices (serial, model, badge, active) VALUES ('OLD0001', 'DSJ-V9', 'A00001', 1), ('OLD0002', NULL, NULL, 1), ('GONE001', NULL, 'A00002', 0)").run();
+    db.prepare("INSERT INTO devices (serial, profile, first_seen, last_seen) VALUES ('OLD0001', 'generic', 'x', 'x')").run();
+    db.prepare("INSERT INTO objects (sha256, size, stored_at) VALUES (?, 10, 'x')").run(sha(9));
+    db.prepare(`INSERT INTO recordings (device_id, device_serial, source_path, size, mtime_ms, sha256, recorded_start, duration_s,
+      start_source, media_kind, ingested_at) VALUES (1, 'OLD0001', 'a', 10, 0, ?, '2026-01-01T00:00:00.000Z', 60, 'filename', 'video', '2026-01-01T01:00:00.000Z')`).run(sha(9));
+    db.close();
+    const upgraded = openCustody(path.dirname(file), { osUser: null });
+    try {
+      expect(upgraded.ledger.listLedgerDevices().map((d) => [d.serial, d.model, d.holder, d.status])).toEqual([
+        ['OLD0001', 'DSJ-V9', 'A00001', 'inService'], ['OLD0002', null, null, 'inService'],
+      ]);
+      expect(upgraded.ledger.attributionOf(1)).toMatchObject({ officer: 'A00001', holder: 'A00001', startMs: Date.parse('2026-01-01T00:00:00Z') });
+      expect(upgraded.ledger.officerAggregates({ fromMs: null, toMs: null, deadlineMs: 86_400_000, dayOffsetMs: 28_800_000 }))
+        .toEqual([{ officer: 'A00001', recordings: 1, late: 0, worstDelayMs: null, seconds: 60, docks: 0, days: 1 }]);
+    } finally { upgraded.close(); }
   });
 });
 
