@@ -131,7 +131,8 @@ async function ledgerStory(): Promise<boolean> {
   const known = (JSON.parse(cli(['--as', custodian, 'device', 'list', '--json'], false).stdout || '[]') as { serial: string }[]).some((d) => d.serial === 'DEMOC03');
   let bad = !known && cli(['--as', custodian, 'device', 'add', 'DEMOC03', '--model', 'DSJ-X1', '--price', '1280', '--purchased', '2026-06-01']).code !== 0;
   const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
-  bad = cli(['--as', custodian, 'device', 'assign', 'DEMOC03', '--to', '100002', '--at', iso(12 * 3_600_000)]).code !== 0 || bad;
+  // Dated back so the footage below falls in the holding (a kept ledger's last handover is recent: now then).
+  bad = cli(['--as', custodian, 'device', 'assign', 'DEMOC03', '--to', '100002', ...(known ? [] : ['--at', iso(12 * 3_600_000)])]).code !== 0 || bad;
   const dir = path.join(staging, 'cam-C');
   const sim = cli(['sim', 'camera', dir, '--json', '--clips', '2', '--seconds', '2', '--photos', '0', '--audio', '0', '--serial', 'DEMOC03', '--badge', '100001',
     '--start', iso(3_600_000)], false);
