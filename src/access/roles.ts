@@ -89,6 +89,21 @@ const ACTIONS: Record<string, readonly Role[]> = {
   'upstream.catalog-status': ['custodian', 'head', 'admin'],
   'upstream.catalog-sync': ['custodian', 'admin'],
   'upstream.catalog-verify': ['custodian', 'head', 'admin'],
+  // equipment ledger (issue 10): the custodian keeps it; the head answers for 100 % equipment and reads it;
+  // an officer may read their own file (一人一档; the report checks the officer's scope)
+  'device.add': ['custodian', 'admin'],
+  'device.list': ['custodian', 'admin'],
+  'device.assign': ['custodian', 'admin'],
+  'device.return': ['custodian', 'admin'],
+  'device.fault': ['custodian', 'admin'],
+  'device.repair': ['custodian', 'admin'],
+  'device.lost': ['custodian', 'admin'],
+  'device.damaged': ['custodian', 'admin'],
+  'device.retire': ['custodian', 'admin'],
+  'report.ledger': ['custodian', 'head', 'admin'],
+  'report.allocation': ['custodian', 'head', 'admin'],
+  'report.faults': ['custodian', 'head', 'admin'],
+  'report.officer': ['officer', 'custodian', 'head', 'admin'],
 };
 const ONLY_ROOT = new Set(['daemon']);
 const SCOPED = new Set(['recording.read', 'session.read', 'gap.read', 'gap.explain', 'gap.review']);

@@ -11,6 +11,10 @@ export function rosterFromConfig(config: Pick<Config, 'unit' | 'units' | 'office
     units,
     officers: config.officers.map((o) => ({ badge: o.badge, name: o.name, osUser: o.osUser ?? null, roles: o.roles, unit: o.unit ?? config.unit.code })),
     devices: config.devices.map((d) => ({ serial: d.serial, model: d.model ?? null, badge: d.badge ?? null })),
+    ledger: config.devices.map((d) => ({
+      serial: d.serial, model: d.model ?? null, unit: d.unit ?? null, purchaseDate: d.purchaseDate ?? null,
+      priceCents: d.price === undefined ? null : Math.round(d.price * 100), badge: d.badge ?? null,
+    })),
   };
 }
 

@@ -22,6 +22,7 @@ import { registerAccessCommands } from './access.js';
 import { registerAlertsCommands } from './alerts.js';
 import { registerGapCommands } from './gaps.js';
 import { registerComplianceReports } from './report.js';
+import { registerDeviceCommands } from './device.js';
 import { registerUpstreamCommands } from './upstream.js';
 import { registerCatalogReports, registerUpstreamCatalogCommands } from './upstream-catalog.js';
 import { exitCodeFor, EXIT } from './exit.js';
@@ -57,6 +58,7 @@ registerAccessCommands(program);
 registerAlertsCommands(program);
 registerGapCommands(program);
 registerComplianceReports(program);
+registerDeviceCommands(program);
 registerUpstreamCommands(program);
 registerUpstreamCatalogCommands(program);
 registerCatalogReports(program); // last: --catalog on every report registered above

@@ -1,73 +1,79 @@
-// evidock report late|gaps|performance: the compliance reports (issue 11) in table|csv|json,
-// English or Chinese, times in the station's time zone. Other report commands (ledger, …) attach
-// to the same `report` group.
+// evidock report late|gaps|performance|ledger|allocation|faults|officer BADGE: the compliance
+// (issue 11) and equipment-ledger (issue 10) reports in table|csv|xlsx|json, English or Chinese,
+// times in the station's time zone. Other report commands (case, access) attach to the same group.
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { openContext, type Context } from './context.js';
 import { EXIT } from './exit.js';
-import { formatOf, langOf, renderReport, type Column } from '../compliance/format.js';
-import { gapsReport, lateReport, performanceReport, GAP_COLUMNS, LATE_COLUMNS, PERFORMANCE_COLUMNS, type Facts } from '../compliance/reports.js';
+import { formatOf, langOf } from '../compliance/format.js';
+import type { ReportScope } from '../compliance/reports.js';
 import { rulesOf } from '../compliance/scan.js';
+import { REPORTS, renderAny, type ReportDef } from '../ledger/catalog.js';
+import { NotPermittedError } from '../access/errors.js';
 
 interface ReportOpts { from?: string; to?: string; unit?: string; format?: string; lang?: string; out?: string }
 
-function timeOpt(v: string | undefined, name: string): string | null {
+/** A time, or a date meaning its start in the station's zone (--from 2026-11-01 at +08:00 is 2026-10-31T16:00Z). */
+function timeOpt(v: string | undefined, name: string, timezone: string): string | null {
   if (v === undefined) return null;
-  const t = Date.parse(v);
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const t = !dateOnly ? Date.parse(v)
+    : timezone === 'local' ? new Date(`${v}T00:00:00`).getTime() : Date.parse(`${v}T00:00:00${timezone}`);
   if (Number.isNaN(t)) throw Object.assign(new Error(`--${name}: not a time: ${v} (ISO-8601, e.g. 2026-11-30 or 2026-11-30T08:00+08:00)`), { exitCode: EXIT.usage });
   return new Date(t).toISOString();
 }
 
-function factsOf(ctx: Context, opts: ReportOpts): Facts {
-  const c = ctx.custody;
-  const from = timeOpt(opts.from, 'from');
-  const to = timeOpt(opts.to, 'to');
-  const rules = rulesOf(ctx.loaded.config);
-  const inRange = (iso: string) => (from === null || iso >= from) && (to === null || iso < to);
-  const roster = c.getRoster();
-  const visible = (badge: string | null) => ctx.permits('recording.read', ctx.subjectOf(badge));
+function scopeOf(ctx: Context, opts: ReportOpts): ReportScope {
   return {
-    officers: roster.officers.filter((o) => o.active && visible(o.badge)),
-    recordings: c.compliance.recordingsBetween(from, to).filter((r) => visible(r.badge)),
-    sessions: c.compliance.complianceSessions(null),
-    gaps: c.gaps.listGaps().filter((g) => inRange(g.gapStart) && visible(g.badge)),
-    openAlerts: c.listAlerts({ open: true }),
-    holders: new Map(roster.devices.filter((d) => d.active && d.badge).map((d) => [d.serial, d.badge!])),
-    rules, timezone: ctx.loaded.config.timezone, unit: opts.unit, stationUnit: ctx.loaded.config.unit.code,
+    custody: ctx.custody, rules: rulesOf(ctx.loaded.config), timezone: ctx.loaded.config.timezone, stationUnit: ctx.loaded.config.unit.code,
+    from: timeOpt(opts.from, 'from', ctx.loaded.config.timezone), to: timeOpt(opts.to, 'to', ctx.loaded.config.timezone), unit: opts.unit,
+    seesOfficer: (badge) => ctx.permits('recording.read', ctx.subjectOf(badge)),
+    seesUnit: (unit) => ctx.permits('recording.read', { badge: null, unit }),
+    now: new Date(),
   };
 }
 
-function addReport(report: Command, name: string, description: string, columns: Column[], rows: (f: Facts) => Record<string, unknown>[]): void {
-  report.command(name)
-    .description(description)
-    .option('--from <time>', 'recordings from this time (ISO-8601)')
-    .option('--to <time>', 'recordings before this time')
+function addReport(report: Command, def: ReportDef): void {
+  const cmd = report.command(def.arg ? `${def.name} <${def.arg}>` : def.name)
+    .description(def.description)
+    .option('--from <time>', 'from this time (ISO-8601; a date is its midnight in the station\'s zone; recordings by their clock-corrected start)')
+    .option('--to <time>', 'before this time')
     .option('--unit <code>', 'only this unit')
-    .option('--format <f>', 'table | csv | json', 'table')
+    .option('--format <f>', 'table | csv | xlsx | json', 'table')
     .option('--lang <lang>', 'zh | en (default: from the locale)')
-    .option('--out <file>', 'write to a file instead of stdout')
-    .action(async (opts: ReportOpts, cmd: Command) => {
-      const format = formatOf(opts.format);
-      const lang = langOf(opts.lang);
-      const ctx = openContext(cmd, { console: false, component: 'report' });
-      try {
-        const facts = factsOf(ctx, opts);
-        const text = renderReport({
-          report: name, generatedAt: new Date().toISOString(), generatedBy: ctx.actor.name,
-          params: { from: opts.from ?? null, to: opts.to ?? null, unit: opts.unit ?? null, timezone: facts.timezone, rules: facts.rules },
-          rows: rows(facts),
-        }, columns, { format, lang, timezone: facts.timezone });
-        if (opts.out) fs.writeFileSync(opts.out, text);
-        else process.stdout.write(text);
-      } finally {
-        await ctx.close();
+    .option('--out <file>', 'write to a file instead of stdout (needed for xlsx on a terminal)');
+  cmd.action(async (...a: unknown[]) => {
+    const arg = def.arg ? (a[0] as string) : undefined;
+    const opts = a[def.arg ? 1 : 0] as ReportOpts;
+    const format = formatOf(opts.format);
+    const lang = langOf(opts.lang);
+    if (format === 'xlsx' && !opts.out && process.stdout.isTTY) {
+      throw Object.assign(new Error('--format xlsx writes a binary workbook: give --out FILE.xlsx (or redirect stdout to a file)'), { exitCode: EXIT.usage });
+    }
+    const ctx = openContext(cmd, { console: false, component: 'report' });
+    try {
+      const scope = scopeOf(ctx, opts);
+      if (def.name === 'officer') {
+        if (!ctx.custody.getRoster().officers.some((o) => o.badge === arg)) throw Object.assign(new Error(`report officer: ${arg} is not an officer in the roster`), { exitCode: EXIT.usage });
+        if (!scope.seesOfficer(arg!)) {
+          ctx.custody.appendAudit('access.refused', { action: 'report.officer', badge: arg, reason: 'outside the actor\'s scope', argv: process.argv.slice(2) });
+          throw new NotPermittedError(`report officer ${arg}`, `${ctx.actor.name} may not see officer ${arg}'s records`);
+        }
       }
-    });
+      const out = await renderAny({
+        report: def.name, generatedAt: new Date().toISOString(), generatedBy: ctx.actor.name,
+        params: { from: opts.from ?? null, to: opts.to ?? null, unit: opts.unit ?? null, ...(arg ? { [def.arg!]: arg } : {}), timezone: scope.timezone, rules: scope.rules },
+        rows: def.rows(scope, arg),
+      }, def.columns, { format, lang, timezone: scope.timezone });
+      if (opts.out) fs.writeFileSync(opts.out, out);
+      else process.stdout.write(out);
+    } finally {
+      await ctx.close();
+    }
+  });
 }
 
 export function registerComplianceReports(program: Command): void {
   const report = program.commands.find((c) => c.name() === 'report') ?? program.command('report').description('reports for the custodian and the unit head');
-  addReport(report, 'late', 'uploads later than rules.uploadDeadlineHours (art. 14(1)), per officer and unit', LATE_COLUMNS, lateReport);
-  addReport(report, 'gaps', 'interruptions (art. 9) and their explanation and review', GAP_COLUMNS, gapsReport);
-  addReport(report, 'performance', 'per officer: days with a camera, recordings, hours, docks, on-time rate, interruptions, open alerts', PERFORMANCE_COLUMNS, performanceReport);
+  for (const def of REPORTS) addReport(report, def);
 }

@@ -1,12 +1,11 @@
-// Who holds which camera, behind one function: the roster's assignment (YAML devices[].badge) and
-// each camera's last dock. When the equipment ledger (handovers) lands, its current holders and
-// handover times replace the roster here — nothing else changes.
+// Who holds which camera, behind one function: the equipment ledger's current holder (the latest
+// handover; the YAML roster's badge seeds it) and each camera's last dock.
 import type { Custody } from '../custody/index.js';
 import type { Holding } from './rules.js';
 
 export function currentHoldings(custody: Custody): Holding[] {
   const last = new Map(custody.compliance.lastDocks().map((d) => [d.serial, d.lastDock]));
-  return custody.compliance.rosterHolders()
-    .filter((h): h is { serial: string; badge: string } => h.badge !== null)
-    .map((h) => ({ serial: h.serial, badge: h.badge, since: null, lastDock: last.get(h.serial) ?? null }));
+  return custody.ledger.listLedgerDevices()
+    .filter((d): d is typeof d & { holder: string } => d.holder !== null)
+    .map((d) => ({ serial: d.serial, badge: d.holder, since: d.holderSinceMs === null ? null : new Date(d.holderSinceMs).toISOString(), lastDock: last.get(d.serial) ?? null }));
 }

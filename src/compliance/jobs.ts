@@ -8,7 +8,7 @@ import type { Custody } from '../custody/index.js';
 import type { ObjectStore } from '../store/index.js';
 import type { Job } from '../schedule/scheduler.js';
 import { verifyCustody, verifyPassed } from '../integrity/verify.js';
-import { rulesOf, scanGaps, scanLate, scanNotDocked } from './scan.js';
+import { rulesOf, scanGaps, scanLate, scanLending, scanNotDocked } from './scan.js';
 import { stationDay, stationTime } from './format.js';
 
 export interface JobDeps { custody: Custody; store: ObjectStore; config: Config; now?: () => Date }
@@ -56,7 +56,8 @@ export function complianceJobs(deps: JobDeps): Job[] {
     { name: 'scan-late', fallback: DEFAULT_SCHEDULES['scan-late'], run: () => {
       const late = scanLate(custody, rules, now());
       const gaps = scanGaps(custody, rules);
-      return `${late.length} late dock session(s), ${gaps.length} new interruption(s)`;
+      const lent = scanLending(custody, config.unit.code, now());
+      return `${late.length} late dock session(s), ${gaps.length} new interruption(s), ${lent.length} lending alert(s)`;
     } },
     { name: 'scan-not-docked', fallback: DEFAULT_SCHEDULES['scan-not-docked'], run: () => `${scanNotDocked(custody, rules, now()).length} camera(s) not docked` },
     { name: 'digest', fallback: DEFAULT_SCHEDULES.digest, run: () => `${writeDigest(custody, config, now()).length} file(s) written` },

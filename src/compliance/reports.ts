@@ -1,31 +1,47 @@
-// The compliance reports as pure functions over custody facts: late uploads per officer and unit,
-// interruptions, and the figures an officer is assessed on (考核统计). The CLI fetches the facts
-// (src/cli/report.ts) and renders the rows (format.ts).
-import type { AlertRow, ComplianceRecording, ComplianceSession, GapRow, OfficerRow } from '../custody/index.js';
-import { lateness, correctedStartMs, correctedEndMs, type Rules } from './rules.js';
-import { stationDay, type Column } from './format.js';
+// The compliance reports: late uploads per officer and unit, interruptions, and the figures an
+// officer is assessed on (考核统计). Recordings are aggregated in SQL (src/custody/ledger.ts) per
+// attributed officer — the camera's holder at the recording's clock-corrected time — never loaded
+// one by one; what is left here is per officer and per unit (a few hundred rows).
+import type { AlertRow, Custody, GapRow, OfficerAggregate, OfficerRow } from '../custody/index.js';
+import type { Rules } from './rules.js';
+import { offsetMinutes, type Column } from './format.js';
 
-export interface Facts {
-  officers: readonly Pick<OfficerRow, 'badge' | 'name' | 'unit'>[];
-  recordings: readonly ComplianceRecording[];
-  sessions: readonly ComplianceSession[];
-  gaps: readonly GapRow[];
-  openAlerts: readonly AlertRow[];
-  /** camera → its holder in the roster, to attribute alerts that name only a camera */
-  holders: ReadonlyMap<string, string>;
+/** What a report is computed over, and what the acting person may see. */
+export interface ReportScope {
+  custody: Custody;
   rules: Rules;
   timezone: string;
-  /** only this unit (and its officers) */
-  unit?: string | undefined;
   stationUnit: string;
+  /** [from, to) on the clock-corrected recording start, ISO-8601 (null: open) */
+  from: string | null;
+  to: string | null;
+  /** only this unit (and its officers, cameras) */
+  unit?: string | undefined;
+  /** may the acting person see this officer's records (null: no officer) / this unit's equipment */
+  seesOfficer: (badge: string | null) => boolean;
+  seesUnit: (unit: string) => boolean;
+  now: Date;
+}
+
+export const msOf = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+/** The station's zone as ms east of UTC (for SQL's day numbers). */
+export const dayOffsetMs = (s: Pick<ReportScope, 'timezone' | 'now'>) => offsetMinutes(s.timezone, s.now) * 60_000;
+
+export interface Officers { all: Pick<OfficerRow, 'badge' | 'name' | 'unit' | 'roles' | 'active'>[]; name: (b: string | null) => string; unit: (b: string | null) => string }
+
+export function officersOf(s: ReportScope): Officers {
+  const all = s.custody.getRoster().officers;
+  const m = new Map(all.map((o) => [o.badge, o]));
+  return { all, name: (b) => (b !== null ? m.get(b)?.name : undefined) ?? '', unit: (b) => (b !== null ? m.get(b)?.unit : undefined) ?? s.stationUnit };
 }
 
 const NO_OFFICER = '(none)';
-const share = (n: number, of: number) => (of === 0 ? null : Math.round((n / of) * 1000) / 10);
+export const share = (n: number, of: number) => (of === 0 ? null : Math.round((n / of) * 1000) / 10);
 
-function unitOf(f: Facts): (badge: string | null) => string {
-  const m = new Map(f.officers.map((o) => [o.badge, o.unit ?? f.stationUnit]));
-  return (badge) => (badge !== null ? m.get(badge) : undefined) ?? f.stationUnit;
+function aggregates(s: ReportScope): OfficerAggregate[] {
+  return s.custody.ledger.officerAggregates({
+    fromMs: msOf(s.from), toMs: msOf(s.to), deadlineMs: s.rules.uploadDeadlineHours * 3_600_000, dayOffsetMs: dayOffsetMs(s),
+  });
 }
 
 export const LATE_COLUMNS: Column[] = [
@@ -35,32 +51,27 @@ export const LATE_COLUMNS: Column[] = [
 ];
 
 /** art. 14(1): per officer, then per unit: recordings, late count, share, worst delay. */
-export function lateReport(f: Facts): Record<string, unknown>[] {
-  const unit = unitOf(f);
-  const names = new Map(f.officers.map((o) => [o.badge, o.name]));
+export function lateReport(s: ReportScope): Record<string, unknown>[] {
+  const o = officersOf(s);
   type Acc = { recordings: number; late: number; worst: number };
-  const per = new Map<string, Acc>();
   const perUnit = new Map<string, Acc>();
-  const add = (m: Map<string, Acc>, k: string, isLate: boolean, delay: number) => {
-    const a = m.get(k) ?? { recordings: 0, late: 0, worst: 0 };
-    a.recordings += 1;
-    if (isLate) { a.late += 1; a.worst = Math.max(a.worst, delay); }
-    m.set(k, a);
-  };
-  for (const r of f.recordings) {
-    const u = unit(r.badge);
-    if (f.unit && u !== f.unit) continue;
-    const l = lateness(r, f.rules.uploadDeadlineHours);
-    add(per, r.badge ?? NO_OFFICER, l.late, l.delaySeconds);
-    add(perUnit, u, l.late, l.delaySeconds);
+  const officers = aggregates(s).filter((a) => s.seesOfficer(a.officer) && (!s.unit || o.unit(a.officer) === s.unit));
+  for (const a of officers) {
+    const u = perUnit.get(o.unit(a.officer)) ?? { recordings: 0, late: 0, worst: 0 };
+    u.recordings += a.recordings;
+    u.late += a.late;
+    u.worst = Math.max(u.worst, a.worstDelayMs ?? 0);
+    perUnit.set(o.unit(a.officer), u);
   }
-  const row = (level: string, u: string, badge: string, a: Acc) => ({
-    level, unit: u, badge, name: names.get(badge) ?? '', recordings: a.recordings, late: a.late, latePercent: share(a.late, a.recordings),
-    worstDelayHours: a.late ? Math.round((a.worst / 3600) * 10) / 10 : null,
+  const row = (level: string, unit: string, badge: string, a: Acc) => ({
+    level, unit, badge, name: o.name(badge), recordings: a.recordings, late: a.late, latePercent: share(a.late, a.recordings),
+    worstDelayHours: a.late ? Math.round((a.worst / 3_600_000) * 10) / 10 : null,
   });
+  const key = (b: string | null) => b ?? NO_OFFICER;
   return [
-    ...[...per].sort(([a], [b]) => a.localeCompare(b)).map(([b, a]) => row('officer', unit(b === NO_OFFICER ? null : b), b, a)),
-    ...[...perUnit].sort(([a], [b]) => a.localeCompare(b)).map(([u, a]) => row('unit', u, '', a)),
+    ...officers.sort((x, y) => key(x.officer).localeCompare(key(y.officer)))
+      .map((a) => row('officer', o.unit(a.officer), key(a.officer), { recordings: a.recordings, late: a.late, worst: a.worstDelayMs ?? 0 })),
+    ...[...perUnit].sort(([x], [y]) => x.localeCompare(y)).map(([u, a]) => row('unit', u, '', a)),
   ];
 }
 
@@ -71,12 +82,22 @@ export const GAP_COLUMNS: Column[] = [
   { key: 'explainedBy', en: 'explained by', zh: '说明人' }, { key: 'reviewedBy', en: 'reviewed by', zh: '审核人' },
 ];
 
-export function gapsReport(f: Facts): Record<string, unknown>[] {
-  const unit = unitOf(f);
-  return f.gaps.filter((g) => !f.unit || unit(g.badge) === f.unit).map((g) => ({
-    id: g.id, device: g.device, badge: g.badge, unit: unit(g.badge), gapStart: g.gapStart, gapEnd: g.gapEnd, gapSeconds: g.gapSeconds,
+/** Interruptions whose gap starts in [from, to), counted against the camera's holder at the recording before the gap. */
+export function gapsReport(s: ReportScope): Record<string, unknown>[] {
+  const o = officersOf(s);
+  const officerOf = s.custody.ledger.gapOfficers();
+  return scopedGaps(s, officerOf).map(({ g, badge }) => ({
+    id: g.id, device: g.device, badge, unit: o.unit(badge), gapStart: g.gapStart, gapEnd: g.gapEnd, gapSeconds: g.gapSeconds,
     status: g.status, explanation: explanationText(g), explainedBy: g.explainedBy, reviewedBy: g.reviewedBy,
   }));
+}
+
+function scopedGaps(s: ReportScope, officerOf: Map<number, string | null>): { g: GapRow; badge: string | null }[] {
+  const o = officersOf(s);
+  const inRange = (iso: string) => (s.from === null || iso >= s.from) && (s.to === null || iso < s.to);
+  return s.custody.gaps.listGaps()
+    .map((g) => ({ g, badge: officerOf.get(g.id) ?? g.badge }))
+    .filter(({ g, badge }) => inRange(g.gapStart) && s.seesOfficer(badge) && (!s.unit || o.unit(badge) === s.unit));
 }
 
 export function explanationText(g: Pick<GapRow, 'explanation'>): string | null {
@@ -94,33 +115,43 @@ export const PERFORMANCE_COLUMNS: Column[] = [
   { key: 'explained', en: 'explained', zh: '已说明' }, { key: 'approved', en: 'approved', zh: '已审核通过' }, { key: 'openAlerts', en: 'open alerts', zh: '未处理告警' },
 ];
 
-/** The badge an open alert counts against: its session's, its gap's, else its camera's holder. */
-function alertBadge(a: AlertRow, f: Facts, sessions: Map<number, ComplianceSession>, gaps: Map<number, GapRow>): string | null {
-  const m = /^(session|gap):(\d+)$/.exec(a.subject);
-  if (m?.[1] === 'session') return sessions.get(Number(m[2]))?.badge ?? null;
-  if (m?.[1] === 'gap') return gaps.get(Number(m[2]))?.badge ?? null;
-  if (a.sessionId !== null) { const b = sessions.get(a.sessionId)?.badge; if (b) return b; }
-  return a.deviceSerial !== null ? f.holders.get(a.deviceSerial) ?? null : null;
+const SUBJECT = /^(session|gap):(\d+)/;
+
+/** The badge an open alert counts against: its session's, its gap's, else its camera's current holder. */
+function alertBadge(a: AlertRow, sessions: Map<number, string | null>, gapBadge: Map<number, string | null>, holders: Map<string, string | null>): string | null {
+  const m = SUBJECT.exec(a.subject);
+  if (m?.[1] === 'session') return sessions.get(Number(m[2])) ?? null;
+  if (m?.[1] === 'gap') return gapBadge.get(Number(m[2])) ?? null;
+  if (a.sessionId !== null) { const b = sessions.get(a.sessionId); if (b) return b; }
+  return a.deviceSerial !== null ? holders.get(a.deviceSerial) ?? null : null;
 }
 
 /** Per officer of the roster (those in --unit when given). */
-export function performanceReport(f: Facts): Record<string, unknown>[] {
-  const unit = unitOf(f);
-  const sessions = new Map(f.sessions.map((s) => [s.id, s]));
-  const gaps = new Map(f.gaps.map((g) => [g.id, g]));
-  const officers = f.officers.filter((o) => !f.unit || unit(o.badge) === f.unit);
-  return officers.map((o) => {
-    const recs = f.recordings.filter((r) => r.badge === o.badge);
-    const days = new Set(recs.map((r) => stationDay(new Date(correctedStartMs(r)).toISOString(), f.timezone)));
-    const seconds = recs.reduce((s, r) => s + Math.max(0, correctedEndMs(r) - correctedStartMs(r)) / 1000, 0);
-    const onTime = recs.filter((r) => !lateness(r, f.rules.uploadDeadlineHours).late).length;
-    const docks = new Set(recs.map((r) => r.sessionId).filter((x) => x !== null)).size;
-    const g = f.gaps.filter((x) => x.badge === o.badge);
+export function performanceReport(s: ReportScope): Record<string, unknown>[] {
+  const o = officersOf(s);
+  const per = new Map(aggregates(s).map((a) => [a.officer, a]));
+  const officerOf = s.custody.ledger.gapOfficers();
+  const gaps = scopedGaps(s, officerOf);
+  const gapBadge = new Map([...officerOf].map(([id, b]) => [id, b]));
+  const holders = new Map(s.custody.ledger.listLedgerDevices().map((d) => [d.serial, d.holder]));
+  const alerts = new Map<string, number>();
+  const open = s.custody.listAlerts({ open: true });
+  const sessionIds = open.flatMap((a) => { const m = SUBJECT.exec(a.subject); return [...(m?.[1] === 'session' ? [Number(m[2])] : []), ...(a.sessionId !== null ? [a.sessionId] : [])]; });
+  const sessions = s.custody.ledger.sessionBadges([...new Set(sessionIds)]);
+  for (const a of open) {
+    const b = alertBadge(a, sessions, gapBadge, holders);
+    if (b !== null) alerts.set(b, (alerts.get(b) ?? 0) + 1);
+  }
+  const officers = o.all.filter((x) => x.active && s.seesOfficer(x.badge) && (!s.unit || o.unit(x.badge) === s.unit));
+  return officers.map((x) => {
+    const a = per.get(x.badge);
+    const g = gaps.filter((y) => y.badge === x.badge).map((y) => y.g);
+    const recordings = a?.recordings ?? 0;
     return {
-      badge: o.badge, name: o.name, unit: unit(o.badge), daysOnDuty: days.size, recordings: recs.length,
-      hours: Math.round((seconds / 3600) * 100) / 100, docks, onTimePercent: share(onTime, recs.length),
-      interruptions: g.length, explained: g.filter((x) => x.status !== 'open').length, approved: g.filter((x) => x.status === 'approved').length,
-      openAlerts: f.openAlerts.filter((a) => alertBadge(a, f, sessions, gaps) === o.badge).length,
+      badge: x.badge, name: x.name, unit: o.unit(x.badge), daysOnDuty: a?.days ?? 0, recordings,
+      hours: Math.round(((a?.seconds ?? 0) / 3600) * 100) / 100, docks: a?.docks ?? 0, onTimePercent: share(recordings - (a?.late ?? 0), recordings),
+      interruptions: g.length, explained: g.filter((y) => y.status !== 'open').length, approved: g.filter((y) => y.status === 'approved').length,
+      openAlerts: alerts.get(x.badge) ?? 0,
     };
   });
 }

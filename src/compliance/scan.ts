@@ -4,6 +4,7 @@
 import type { Custody } from '../custody/index.js';
 import { DEFAULT_RULES, detectGaps, lateness, notDocked, repeatDue, type Holding, type Rules } from './rules.js';
 import { currentHoldings } from './holders.js';
+import { dockedAway, lendingOf, type LendingKind } from '../ledger/rules.js';
 
 export function rulesOf(config: { rules?: Partial<Rules> | undefined }): Rules {
   return { ...DEFAULT_RULES, ...(config.rules ?? {}) };
@@ -81,9 +82,61 @@ export function scanNotDocked(custody: Custody, rules: Rules, now: Date = new Da
   return ids;
 }
 
-/** After one dock: its late files and the camera's interruptions. */
-export function scanAfterDock(custody: Custody, config: { rules?: Partial<Rules> | undefined }, session: { session: number; device: string }): void {
+const LENDING_TEXT: Record<LendingKind, string> = {
+  'no-holder': 'recorded while the camera had no holder in the ledger',
+  'badge-mismatch': 'recorded under another officer\'s badge than the holder\'s',
+  'other-unit': 'docked at a station of another unit',
+};
+
+/**
+ * art. 18(6): one `lending` alert per dock session and case — recordings made with no holder,
+ * recordings whose camera-reported badge is not the holder's, a camera of another unit docked
+ * here. Raised once per session and case (acknowledged ones are not raised again).
+ */
+export function scanLendingSession(custody: Custody, stationUnit: string | undefined, sessionId: number): number[] {
+  const session = custody.getSession(sessionId);
+  if (!session) return [];
+  const device = custody.ledger.getLedgerDevice(session.deviceSerial);
+  if (!device) return []; // a camera outside the ledger is flagged as unassigned, not lent
+  const found = new Map<LendingKind, { count: number; badges: Set<string>; holders: Set<string> }>();
+  for (const r of custody.ledger.sessionAttribution(sessionId)) {
+    const k = lendingOf({ inLedger: true, ...r });
+    if (!k) continue;
+    const f = found.get(k) ?? { count: 0, badges: new Set(), holders: new Set() };
+    f.count += 1;
+    if (r.reported) f.badges.add(r.reported);
+    if (r.holder) f.holders.add(r.holder);
+    found.set(k, f);
+  }
+  if (stationUnit !== undefined) {
+    const parents = new Map(custody.getRoster().units.map((u) => [u.code, u.parent]));
+    if (dockedAway(device.unit, stationUnit, parents)) found.set('other-unit', { count: session.files, badges: new Set(), holders: new Set() });
+  }
+  const ids: number[] = [];
+  for (const [kind, f] of found) {
+    const subject = `session:${sessionId}:${kind}`;
+    if (custody.compliance.alertEverRaised('lending', subject)) continue;
+    const detail = kind === 'other-unit' ? `camera of unit ${device.unit ?? '?'}, station of unit ${stationUnit ?? '?'}`
+      : kind === 'badge-mismatch' ? `${f.count} recording(s) under badge ${[...f.badges].join(', ')}, holder ${[...f.holders].join(', ')}`
+        : `${f.count} recording(s)`;
+    ids.push(custody.raiseAlert({
+      kind: 'lending', severity: 'warning', subject, deviceSerial: device.serial, sessionId,
+      message: `camera ${device.serial} ${LENDING_TEXT[kind]} (art. 18(6)): ${detail}; dock session ${sessionId}`,
+    }));
+  }
+  return ids;
+}
+
+/** Lending in recent dock sessions again: a handover entered after the dock may change who held the camera. */
+export function scanLending(custody: Custody, stationUnit: string | undefined, now: Date = new Date()): number[] {
+  const since = new Date(now.getTime() - 14 * 86_400_000).toISOString();
+  return custody.compliance.complianceSessions(since).filter((s) => s.status !== 'running').flatMap((s) => scanLendingSession(custody, stationUnit, s.id));
+}
+
+/** After one dock: its late files, the camera's interruptions, lending. */
+export function scanAfterDock(custody: Custody, config: { rules?: Partial<Rules> | undefined; unit?: { code: string } | undefined }, session: { session: number; device: string }): void {
   const rules = rulesOf(config);
   scanLateSession(custody, rules, session.session);
   if (session.device && session.device !== 'UNKNOWN') scanGapsOfDevice(custody, rules, session.device);
+  scanLendingSession(custody, config.unit?.code, session.session);
 }

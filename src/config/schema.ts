@@ -33,7 +33,13 @@ export const unitSchema = z.object({
 export const rosterDeviceSchema = z.object({
   serial: z.string().regex(/^[0-9A-Za-z]{7}$/, 'a device serial is 7 characters'),
   model: z.string().optional(),
-  badge: z.string().optional().describe('officer the camera is assigned to'),
+  badge: z.string().optional().describe('officer the camera is assigned to (its first holder in the equipment ledger)'),
+  unit: z.string().optional().describe('code of the unit the camera belongs to (equipment ledger)'),
+  purchaseDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a purchase date is YYYY-MM-DD')
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date')
+    .optional().describe('purchase date (YYYY-MM-DD)'),
+  price: z.number().nonnegative().max(1e9).refine((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-6, 'a price has at most 2 decimals')
+    .optional().describe('original price in yuan: what a loss or damage by misuse is paid at (art. 17)'),
 }).strict();
 
 const usbIdSchema = z.object({

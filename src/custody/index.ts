@@ -22,6 +22,7 @@ import * as gaps from './gaps.js';
 import * as deliveries from './deliveries.js';
 import * as schedules from './schedules.js';
 import * as compliance from './compliance.js';
+import * as ledger from './ledger.js';
 import { getRoster, syncRoster, type Roster, type RosterChange, type RosterInput } from './roster.js';
 import {
   auditAccess, createAccessRequest, getAccessRequest, listAccessAudit, listAccessRequests, recordingIdsOfCase, transitionAccessRequest,
@@ -49,6 +50,7 @@ export type { GapRow, GapInput, GapExplanation } from './gaps.js';
 export type { DeliveryRow } from './deliveries.js';
 export type { ScheduleRunRow } from './schedules.js';
 export type { ComplianceRecording, ComplianceSession } from './compliance.js';
+export type * from './ledger.js';
 
 export const CUSTODY_DB_FILE = 'custody.db';
 
@@ -154,6 +156,8 @@ export class Custody {
   get deliveries() { return bind(this.#ctx, deliveries); }
   get schedules() { return bind(this.#ctx, schedules); }
   get compliance() { return bind(this.#ctx, compliance); }
+  /** The equipment ledger (issue 10): devices, handovers, lifecycle, report aggregates. */
+  get ledger() { return bind(this.#ctx, ledger); }
 
   // access requests and grants (art. 15); the rules are in src/access
   createAccessRequest(input: T.AccessRequestInput, auditPayload: Record<string, unknown>): T.AccessRequestRow {

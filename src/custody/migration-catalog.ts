@@ -8,7 +8,7 @@
 import type { Db } from './db.js';
 
 /** Station-local mechanics that mean nothing centrally (and the audit log, sent by seq). */
-const NOT_MIRRORED = /^(sqlite_|catalog_|upstream|audit_log$|purge_authorisation$|alert_deliveries$|schedule_runs$|retention_runs$)|queue/;
+const NOT_MIRRORED = /^(sqlite_|catalog_|upstream|audit_log$|recording_ledger$|recording_daily$|ledger_meta$|purge_authorisation$|alert_deliveries$|schedule_runs$|retention_runs$)|queue/;
 
 export function mirrored(table: string): boolean {
   return !NOT_MIRRORED.test(table);

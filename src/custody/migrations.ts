@@ -6,6 +6,7 @@ import type { Db } from './db.js';
 import { RETENTION_ONE_SCHEDULER_SQL, RETENTION_SQL } from './migration-retention.js';
 import { UPSTREAM_OBJECTS_SQL } from './migration-upstream-objects.js';
 import { catalogSql } from './migration-catalog.js';
+import { LEDGER_SQL } from './migration-ledger.js';
 
 export interface Migration {
   version: number;
@@ -340,6 +341,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'retention, cases, holds, tombstones and disc archive', sql: RETENTION_SQL },
   { version: 9, name: 'access requests and grants', sql: accessRequests },
   { version: 10, name: 'compliance: deduplicated alerts, interruptions, deliveries, schedules', sql: compliance },
+  { version: 11, name: 'equipment ledger: devices, handovers, lifecycle events, recordings attributed to holders', sql: LEDGER_SQL },
   { version: 12, name: 'upstream: object queue and what the bucket holds', sql: UPSTREAM_OBJECTS_SQL },
   { version: 13, name: 'catalog: change capture, cursors and state for the central PostgreSQL catalog', sql: catalogSql },
   { version: 15, name: 'retention jobs on the one scheduler (retention_runs folded into schedule_runs)', sql: RETENTION_ONE_SCHEDULER_SQL },

@@ -2,13 +2,18 @@
 // YAML. Nothing is deleted: an entry gone from the YAML becomes inactive; each change is audited.
 import { stmt } from './db.js';
 import { audit, writeTx, type Ctx } from './context.js';
+import { syncRosterDevices, type RosterLedgerEntry } from './ledger.js';
 
 export type RoleName = 'officer' | 'custodian' | 'head' | 'admin';
 
 export interface UnitEntry { code: string; name: string; parent: string | null }
 export interface OfficerEntry { badge: string; name: string; osUser: string | null; roles: RoleName[]; unit: string | null }
 export interface RosterDeviceEntry { serial: string; model: string | null; badge: string | null }
-export interface RosterInput { units: UnitEntry[]; officers: OfficerEntry[]; devices: RosterDeviceEntry[] }
+export interface RosterInput {
+  units: UnitEntry[]; officers: OfficerEntry[]; devices: RosterDeviceEntry[];
+  /** The same devices as the equipment ledger takes them (unit, purchase date, price); default: from `devices`. */
+  ledger?: RosterLedgerEntry[] | undefined;
+}
 
 export interface UnitRow extends UnitEntry { active: boolean }
 export interface OfficerRow extends OfficerEntry { active: boolean }
@@ -106,6 +111,10 @@ export function syncRoster(ctx: Ctx, input: RosterInput): RosterChange[] {
         note('device', d.serial, 'deactivated', d, { ...d, active: false });
       }
     }
+    // The equipment ledger keeps every device ever listed (a camera gone from the YAML is retired by a custodian, not deleted).
+    const ledger = input.ledger ?? input.devices.map((d) => ({ serial: d.serial, model: d.model, unit: null, purchaseDate: null, priceCents: null, badge: d.badge }));
+    for (const d of ledger) if (d.unit !== null && !unitCodes.has(d.unit)) throw new Error(`roster: device ${d.serial} names unit ${d.unit}, which is not a unit`);
+    syncRosterDevices(ctx, ledger);
     return changes;
   });
 }

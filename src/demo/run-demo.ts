@@ -39,8 +39,8 @@ fs.writeFileSync(configFile, [
   "# embedded default + the demo's dock root, roster and alert channels",
   `dataDir: ${JSON.stringify(dataDir)}`, 'dock:', `  roots: [${JSON.stringify(dock)}]`, '  settleMs: 500', 'timezone: "+08:00"',
   'officers:', '  - {badge: "100001", name: "Li Wei", roles: [officer]}', '  - {badge: "100002", name: "Chen Jing", roles: [officer]}',
-  '  - {badge: "900001", name: "Zhang Min (unit head)", roles: [head]}',
-  'devices:', '  - {serial: "DEMOA01", badge: "100001"}', '  - {serial: "DEMOB02", badge: "100002"}',
+  '  - {badge: "900001", name: "Zhang Min (unit head)", roles: [head]}', '  - {badge: "800001", name: "Wang Fang (custodian)", roles: [custodian]}',
+  'devices:', '  - {serial: "DEMOA01", badge: "100001", model: "DSJ-V9", purchaseDate: "2025-03-18", price: 1280}', '  - {serial: "DEMOB02", badge: "100002"}',
   'alerts:', '  channels:', `    - {type: command, run: ${JSON.stringify(`cat >> '${hookFile}'; echo >> '${hookFile}'`)}}`,
   `    - {type: webhook, url: ${JSON.stringify(webhookUrl)}, minSeverity: warning}`, '',
 ].join('\n'));
@@ -231,6 +231,53 @@ async function demoUpstreamObjects(): Promise<boolean> {
   }
 }
 
+/**
+ * The equipment ledger (台账, issue 10): the custodian registers cam-C and hands it to officer
+ * 100002; it comes back to the dock with footage under officer 100001's badge — lent (art. 18(6)):
+ * a `lending` alert and a flag in the ledger; a fault, a repair, a refused step; the ledger in Chinese.
+ */
+async function ledgerStory(): Promise<boolean> {
+  if (process.geteuid?.() !== 0) { say('ledger story skipped: acting for the custodian (--as) needs root'); return false; }
+  const custodian = '800001';
+  say(`custodian ${custodian}: evidock device add DEMOC03 --model DSJ-X1 --price 1280; device assign DEMOC03 --to 100002 --at (12 h ago)`);
+  // A demo data directory kept from an earlier run already has the camera in its ledger.
+  const known = (JSON.parse(cli(['--as', custodian, 'device', 'list', '--json'], false).stdout || '[]') as { serial: string }[]).some((d) => d.serial === 'DEMOC03');
+  let bad = !known && cli(['--as', custodian, 'device', 'add', 'DEMOC03', '--model', 'DSJ-X1', '--price', '1280', '--purchased', '2026-06-01']).code !== 0;
+  const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
+  // Dated back so the footage below falls in the holding (a kept ledger's last handover is recent: now then).
+  bad = cli(['--as', custodian, 'device', 'assign', 'DEMOC03', '--to', '100002', ...(known ? [] : ['--at', iso(12 * 3_600_000)])]).code !== 0 || bad;
+  const dir = path.join(staging, 'cam-C');
+  const sim = cli(['sim', 'camera', dir, '--json', '--clips', '2', '--seconds', '2', '--photos', '0', '--audio', '0', '--serial', 'DEMOC03', '--badge', '100001',
+    '--start', iso(3_600_000)], false);
+  if (sim.code !== 0) return true;
+  const files = (JSON.parse(sim.stdout) as { files: unknown[] }).files.length;
+  const lent = () => JSON.parse(cli(['alerts', 'list', '--kind', 'lending', '--json'], false).stdout || '[]') as { subject: string }[];
+  const before = lent().length;
+  say('cam-C docked, recorded under badge 100001 while 100002 holds it');
+  fs.renameSync(dir, path.join(dock, 'cam-C'));
+  for (let i = 0; i < 60 && lent().length === before; i++) await sleep(500);
+  const recorded = (JSON.parse(cli(['recordings', 'list', '--device', 'DEMOC03', '--json'], false).stdout || '[]') as unknown[]).length;
+  say('evidock alerts list --kind lending');
+  cli(['alerts', 'list', '--kind', 'lending']);
+  if (lent().length === before || recorded < files) { process.stderr.write('demo: the lent camera was not flagged\n'); bad = true; }
+  say('a fault (art. 16), sent to repair and back; then an illegal step, refused naming the allowed ones (exit 2)');
+  bad = cli(['--as', custodian, 'device', 'return', 'DEMOC03']).code !== 0 || bad;
+  bad = cli(['--as', custodian, 'device', 'fault', 'DEMOC03', '--note', '录像键失灵 (record button stuck)']).code !== 0 || bad;
+  bad = cli(['--as', custodian, 'device', 'repair', 'DEMOC03', '--sent']).code !== 0 || bad;
+  bad = cli(['--as', custodian, 'device', 'repair', 'DEMOC03', '--back']).code !== 0 || bad;
+  const again = cli(['--as', custodian, 'device', 'repair', 'DEMOC03', '--back']);
+  process.stdout.write(`exit ${again.code}\n`);
+  bad = again.code !== 2 || bad;
+  say('evidock device list');
+  cli(['--as', custodian, 'device', 'list']);
+  say('evidock report ledger --lang zh');
+  cli(['--as', DEMO_HEAD, 'report', 'ledger', '--lang', 'zh']);
+  const xlsx = path.join(work, 'ledger.xlsx');
+  bad = cli(['--as', custodian, 'report', 'ledger', '--format', 'xlsx', '--lang', 'zh', '--out', xlsx]).code !== 0 || bad;
+  say(`the same as an Excel workbook: ${xlsx} (${fs.existsSync(xlsx) ? fs.statSync(xlsx).size : 0} bytes)`);
+  return bad;
+}
+
 say(`daemon: data in ${dataDir}, watching ${dock}`);
 const daemon = spawn(process.execPath, [CLI, 'daemon'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 const daemonExit = new Promise<number>((r) => daemon.on('exit', (code) => r(code ?? 1)));
@@ -307,6 +354,7 @@ if (camA.length > 0) {
 }
 if (!failed) failed = !approvedExport();
 failed = (await complianceStory()) || failed;
+failed = (await ledgerStory()) || failed;
 if (!(await demoUpstreamObjects())) { process.stderr.write('demo: upstream objects not as expected\n'); failed = true; }
 failed = (await demoUpstreamCatalog()) || failed;
 

@@ -30,7 +30,7 @@ export class ProfileError extends Error { exitCode = 2; }
 
 export interface DockSessionContext {
   profiles: readonly Profile[];
-  config: Pick<Config, 'timezone' | 'devices' | 'clock'> & { storage?: Partial<Config['storage']> | undefined } & Partial<Pick<Config, 'rules'>>;
+  config: Pick<Config, 'timezone' | 'devices' | 'clock'> & { storage?: Partial<Config['storage']> | undefined } & Partial<Pick<Config, 'rules' | 'unit'>>;
 }
 
 export interface DockSessionOptions {
@@ -176,7 +176,11 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
     alerts.push({ id, ...a });
   };
 
-  const rosterBadge = (serial: string | undefined) => config.devices.find((d) => d.serial === serial)?.badge;
+  // A camera that reports no badge: its holder in the equipment ledger now (none when returned), else the YAML's.
+  const rosterBadge = (serial: string | undefined) => {
+    const d = serial ? custody.ledger.getLedgerDevice(serial) : undefined;
+    return d ? d.holder ?? undefined : config.devices.find((x) => x.serial === serial)?.badge;
+  };
   const summary = await ingestVolume({
     root, profile: prof, config, listing, signal: opts.signal, onProgress: opts.onProgress, device: volume.device, proveAlongside: true,
     hints: { ...identity, ...(unidentified ? { serial: unidentified.serial } : {}),
@@ -187,7 +191,8 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
       guard.started(s.session, s.device);
       device = s.device;
       if (isUnidentified(s.device)) unknown.push('no-identity');
-      else if (config.devices.length > 0 && !config.devices.some((d) => d.serial === s.device)) {
+      // A camera in the equipment ledger (the YAML's devices or `evidock device add`) is assigned.
+      else if (config.devices.length > 0 && !config.devices.some((d) => d.serial === s.device) && !custody.ledger.getLedgerDevice(s.device)) {
         unknown.push('not-in-roster');
         pending.push({ kind: 'unassigned-device', severity: 'warning',
           message: `camera ${s.device} is not in the device roster: files ingested, device unassigned` });
