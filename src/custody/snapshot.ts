@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import type { Db, Stmt } from './db.js';
 import { migrate } from './migrations.js';
+import { REBUILD_DAILY, REBUILD_RECORDING_LEDGER } from './migration-ledger.js';
 
 export function openSnapshotDatabase(): Db {
   const db = new Database(':memory:');
@@ -82,4 +83,15 @@ export function repointReferences(db: Db, table: string, from: number, to: numbe
       db.prepare(`UPDATE ${q(t)} SET ${q(fk.from)} = ? WHERE ${q(fk.from)} = ?`).run(to, from);
     }
   }
+}
+
+/**
+ * Derives what a station keeps by triggers (dropped here): the ledger's per-recording attribution and
+ * its per-day rollup, from the rows pulled in. Runs once, after every station's rows are in.
+ */
+export function deriveSnapshotTables(db: Db): void {
+  db.transaction(() => {
+    db.exec(REBUILD_RECORDING_LEDGER);
+    db.exec(REBUILD_DAILY);
+  })();
 }

@@ -2,7 +2,7 @@
 // into a throw-away in-memory custody database with the station schema, ids kept apart per station
 // (rows.ts), so every report runs its unchanged code over all stations at once.
 import { Custody } from '../../custody/index.js';
-import { insertSnapshotRows, openSnapshotDatabase, repointReferences } from '../../custody/snapshot.js';
+import { deriveSnapshotTables, insertSnapshotRows, openSnapshotDatabase, repointReferences } from '../../custody/snapshot.js';
 import type { Catalog } from './pg.js';
 import { decodeRow, remapRow, STATION_ID_FACTOR } from './rows.js';
 
@@ -35,6 +35,7 @@ export async function pullSnapshot(catalog: Catalog, only?: readonly string[]): 
       }
       for (const m of merged) repointReferences(db, m.table, m.id, m.into);
     }
+    deriveSnapshotTables(db); // the ledger's attribution and rollup, which reports read
   } catch (err) {
     db.close();
     throw err;
