@@ -18,6 +18,7 @@ export function startAlertDelivery(custody: Custody, config: Pick<Config, 'alert
   let again = false;
   let stopped = false;
   const round = (): Promise<void> => {
+    if (stopped) return running ?? Promise.resolve(); // the database may be closed after stop
     if (running) { again = true; return running; }
     running = (async () => {
       do {

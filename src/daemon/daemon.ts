@@ -10,7 +10,7 @@ import { openCustody } from '../custody/index.js';
 import { storePipelineHealthy } from '../store/index.js';
 import { proveBacklog } from '../ingest/proof-stage.js';
 import { ObjectStore } from '../store/index.js';
-import { createLogger, flushLogger } from '../util/logger.js';
+import { createLogger, flushLogger, loggerEnded } from '../util/logger.js';
 import { watchMountRoots, type VolumeEvent } from '../dock/mountwatch.js';
 import { watchBlockDevices, releaseStaleMounts, type BlockDock, type DockFailure } from '../dock/blockwatch.js';
 import { watchUsb, type UsbArrival } from '../dock/usbwatch.js';
@@ -80,8 +80,15 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
 
   // A bug must not kill the daemon silently: record it in the JSON log, then exit non-zero
   // (systemd restarts us; the next start marks the running sessions interrupted and resumes).
+  // Once stop() has ended the logger a write would throw again inside this handler (Node then
+  // exits 7 and the cause is lost): say it on stderr (the journal) instead.
   const fatal = (err: unknown) => {
-    logger.error(`fatal: ${(err as Error)?.stack ?? String(err)}`);
+    const text = `fatal: ${(err as Error)?.stack ?? String(err)}`;
+    if (loggerEnded(logger)) {
+      process.stderr.write(`evidock: ${text}\n`);
+      process.exit(1);
+    }
+    logger.error(text);
     void flushLogger(logger).finally(() => process.exit(1));
   };
   process.once('uncaughtException', fatal);
@@ -124,6 +131,10 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
   const handled = new Map<string, string>(); // key → volume root
 
   let stopRequested = false;
+  // What happens after an ingest (unmount, state, alerts): stop() waits for these before it closes
+  // the database and the log, else a camera released during stop wrote to both after they closed.
+  const settling = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>) => { settling.add(p); void p.finally(() => settling.delete(p)); };
   const delays = config.dock.retryDelaysMs;
   const retryTimers = new Map<NodeJS.Timeout, () => void>(); // pending retry → what to do instead on stop
   const dockFailed = (what: string, deviceSerial: string | null, error: string, attempts: number) => {
@@ -144,7 +155,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
     const slot: DaemonState['ingesting'][number] = { root: volume.root };
     // A failed session is tried again (the volume stays mounted meanwhile) while the camera stays docked;
     // after the last try a dock-failed alert tells someone. The volume is released once, at the end.
-    const attempt = (n: number) => queue.push({
+    const attempt = (n: number) => track(queue.push({
       key,
       run: async () => {
         state.ingesting.push(slot);
@@ -179,7 +190,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
           retryTimers.delete(t);
           if (!stopRequested && handled.get(key) === volume.root) attempt(n + 1); else void unmount();
         }, wait);
-        retryTimers.set(t, () => { void unmount(); });
+        retryTimers.set(t, () => { track(unmount() ?? Promise.resolve()); });
         return;
       }
       await unmount();
@@ -191,7 +202,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       }
       events.emit('ingest-error', { root: volume.root, error: err });
       void delivery.kick();
-    });
+    }));
     attempt(0);
   };
   const onGone = (key: string) => {
@@ -265,6 +276,7 @@ export async function startDaemon(loaded: LoadedConfig, opts: DaemonOptions = {}
       await mountWatcher.close();
       await usbWatcher.close();
       await queue.onIdle();
+      while (settling.size > 0) await Promise.allSettled([...settling]);
       await blockWatcher?.close();
       await backlogProof;
       scheduler.stop();

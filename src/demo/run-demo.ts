@@ -5,7 +5,8 @@
 // ingested, status, recordings and verify are printed and the daemon is stopped. The compliance
 // story rides along: camera A's footage is two days old and has an interruption, camera B's clock
 // is 95 s off; the alerts reach a command hook and a webhook on 127.0.0.1; the interruption is
-// explained by the officer's voice note and approved by the unit head.
+// explained by the officer's voice note and approved by the unit head. A third camera, cam-Z, has the
+// ZFY vendor interface (simulated library): identity, battery and clock come through the SDK.
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILTIN_PROFILES, ZFY_PROFILE } from '../profiles/builtin.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -35,14 +37,38 @@ const receiver = http.createServer((req, res) => {
 });
 await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
 const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+
+/**
+ * cam-Z, a ZFY vendor-SDK camera, simulated in staging with its state beside it (cam-Z.zfy), and the
+ * demo's own profile for it. A directory under the dock root shows no USB ids and no volume label, so
+ * the profile claims it by what its card does show: its first recording, whose GA/T 947 name carries
+ * the camera's serial and badge. The profile names the vendor library as a site profile would
+ * (zfy.library: the simulated one) and points it at the camera through zfy.env. Built-ins unchanged.
+ */
+function simulateZfyCamera(): { name: string; serial: string; badge: string; files: number; profile: object } {
+  const name = 'cam-Z';
+  const r = spawnSync(process.execPath, [CLI, 'sim', 'camera', path.join(staging, name), '--json', '--personality', 'zfy',
+    '--serial', 'DEMOZ03', '--badge', '100002', '--clips', '2', '--seconds', '3', '--photos', '1', '--audio', '0',
+    '--clock-offset', '-40', '--battery', '64'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`sim camera (zfy) failed (exit ${r.status}): ${r.stderr}`);
+  const sim = JSON.parse(r.stdout) as { serial: string; badge: string; files: { path: string }[]; zfyDir: string };
+  const profile = {
+    ...ZFY_PROFILE, name: 'demo-zfy', description: "the demo's simulated ZFY camera (dock-root directory)",
+    match: { usb: [], markerFile: sim.files[0]!.path },
+    zfy: { ...ZFY_PROFILE.zfy!, library: path.join(ROOT, 'native-probes/build/libzfy-sim.so'), env: { ZFY_SIM_DIR: sim.zfyDir } },
+  };
+  return { name, serial: sim.serial, badge: sim.badge, files: sim.files.length, profile };
+}
+const zfy = simulateZfyCamera();
 fs.writeFileSync(configFile, [
-  "# embedded default + the demo's dock root, roster and alert channels",
+  "# embedded default + the demo's dock root, roster, alert channels and its ZFY camera's profile",
   `dataDir: ${JSON.stringify(dataDir)}`, 'dock:', `  roots: [${JSON.stringify(dock)}]`, '  settleMs: 500', 'timezone: "+08:00"',
   'officers:', '  - {badge: "100001", name: "Li Wei", roles: [officer]}', '  - {badge: "100002", name: "Chen Jing", roles: [officer]}',
   '  - {badge: "900001", name: "Zhang Min (unit head)", roles: [head]}', '  - {badge: "800001", name: "Wang Fang (custodian)", roles: [custodian]}',
-  'devices:', '  - {serial: "DEMOA01", badge: "100001", model: "DSJ-V9", purchaseDate: "2025-03-18", price: 1280}', '  - {serial: "DEMOB02", badge: "100002"}',
+  'devices:', '  - {serial: "DEMOA01", badge: "100001", model: "DSJ-V9", purchaseDate: "2025-03-18", price: 1280}', '  - {serial: "DEMOB02", badge: "100002"}', `  - {serial: "${zfy.serial}", badge: "${zfy.badge}"}`,
   'alerts:', '  channels:', `    - {type: command, run: ${JSON.stringify(`cat >> '${hookFile}'; echo >> '${hookFile}'`)}}`,
-  `    - {type: webhook, url: ${JSON.stringify(webhookUrl)}, minSeverity: warning}`, '',
+  `    - {type: webhook, url: ${JSON.stringify(webhookUrl)}, minSeverity: warning}`,
+  `profiles: ${JSON.stringify([zfy.profile, ...BUILTIN_PROFILES])}`, '',
 ].join('\n'));
 const env = { ...process.env, EVIDOCK_CONFIG: configFile };
 
@@ -136,6 +162,18 @@ function discCheckedWithoutEvidock(image: string): boolean {
     && run('the BagIt manifests', 'sha256sum', ['--quiet', '-c', 'manifest-sha256.txt', 'tagmanifest-sha256.txt'])
     && run('the signed audit checkpoint', 'openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', 'data/custody/station-public-key.pem',
       '-rawin', '-in', 'data/custody/checkpoint.json', '-sigfile', 'data/custody/checkpoint.json.sig']);
+}
+
+/** cam-Z's dock session: identity, battery and clock offset read through the vendor library; true when not as expected. */
+function zfyStory(): boolean {
+  type Row = { deviceSerial: string; profile: string; status: string; clockOffsetS: number | null; clockSource: string | null; batteryPct: number | null };
+  const rows = JSON.parse(cli(['sessions', 'list', '--device', zfy.serial, '--json'], false).stdout || '[]') as Row[];
+  const s = rows[0];
+  say(`${zfy.name} through the ZFY vendor interface: profile ${s?.profile ?? '?'}, clock ${s?.clockOffsetS ?? '?'} s (${s?.clockSource ?? '?'}), battery ${s?.batteryPct ?? '?'} %`);
+  const ok = s !== undefined && s.profile === 'demo-zfy' && s.status === 'complete' && s.batteryPct === 64
+    && s.clockOffsetS !== null && Math.abs(s.clockOffsetS + 40) <= 2;
+  if (!ok) process.stderr.write(`demo: ${zfy.name} not docked through the vendor interface as expected: ${JSON.stringify(rows)}\n`);
+  return !ok;
 }
 
 /** Art. 15: the officer asks for a copy, cannot approve it himself, the head approves, the export is verified. */
@@ -299,8 +337,11 @@ for (const cam of cameras) {
   expected += sim.files.length;
   process.stdout.write(`${cam.name}: serial ${sim.serial}, badge ${sim.badge}, ${sim.files.length} files\n`);
 }
-say('docking both cameras');
-for (const cam of cameras) fs.renameSync(path.join(staging, cam.name), path.join(dock, cam.name));
+serials.push(zfy.serial);
+expected += zfy.files;
+process.stdout.write(`${zfy.name}: serial ${zfy.serial}, badge ${zfy.badge}, ${zfy.files} files (ZFY vendor interface, simulated library)\n`);
+say('docking the three cameras');
+for (const cam of [...cameras, zfy]) fs.renameSync(path.join(staging, cam.name), path.join(dock, cam.name));
 
 const deadline = Date.now() + 120_000;
 let got = 0;
@@ -322,7 +363,8 @@ cli(['status']);
 say(`evidock recordings list (the demo's cameras: ${serials.join(', ')})`);
 for (const s of serials) cli(['recordings', 'list', '--device', s]);
 say('evidock sessions list');
-cli(['sessions', 'list', '--limit', '2']);
+cli(['sessions', 'list', '--limit', '3']);
+failed = zfyStory() || failed;
 say('evidock verify');
 const v = cli(['verify']);
 if (v.code !== 0) failed = true;

@@ -40,8 +40,16 @@ export function createLogger(opts: LoggerOptions): Logger {
   });
 }
 
+const ended = new WeakSet<Logger>();
+
+/** True once flushLogger has ended it: a later write would throw (write after end). */
+export function loggerEnded(logger: Logger): boolean {
+  return ended.has(logger);
+}
+
 /** Resolves once every transport has written what it was given (call before exiting). */
 export function flushLogger(logger: Logger): Promise<void> {
+  ended.add(logger);
   return new Promise((resolve) => {
     const done = () => resolve();
     const timer = setTimeout(done, 3000);

@@ -164,9 +164,18 @@ describe.skipIf(!canRun)('daemon docking loop-attached camera images', () => {
     await until('resumed to completion', () => (recordings().filter((r) => r.device === cam.serial).length === cam.files.length + 10 ? true : undefined), 120_000);
   }, 300_000);
 
-  it('stops cleanly, releasing every mount', async () => {
+  // With a camera in hand: its session's last steps (unmount, alert delivery) ran after stop had closed
+  // the log, and the daemon died with exit 7 instead (found under systemd, test/usb/systemd.test.ts).
+  it('stopped (SIGTERM) mid-copy of a FUSE-mounted camera: exits 0, the session interrupted, every mount released', async () => {
+    const cam = await camera('stopped', 'fat32', bulk(24, 10));
+    loops.push(await attachLoop(cam.image!, { readOnly: true }));
+    seenBig.clear();
+    await until('a bulk file of the last camera being copied', () => (bigCopies() >= 1 ? true : undefined), 60_000);
     daemon!.kill('SIGTERM');
     expect(await daemonExit).toBe(0);
     expect(ourMounts()).toEqual([]);
-  });
+    const log = fs.readFileSync(path.join(cfg.dataDir, 'logs/evidock.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { device?: string; message: string });
+    expect(log.some((l) => l.device === cam.serial && /^ingest interrupted/.test(l.message))).toBe(true);
+    expect(log.at(-1)?.message).toBe('evidock daemon stopped');
+  }, 120_000);
 });
