@@ -224,6 +224,13 @@ describe.skipIf(skipUnless('central catalog against PostgreSQL 15', missing))('c
     expect(ok(stations[0]!, 'report', 'late', '--catalog', '--format', 'csv').split('\r\n')[0]).toBe(ok(stations[0]!, 'report', 'late', '--format', 'csv').split('\r\n')[0]);
     const plans = stations.map((s) => json<unknown[]>(s, 'retention', 'plan', '--json').length);
     expect(json<unknown[]>(stations[1]!, 'retention', 'plan', '--catalog', '--json')).toHaveLength(plans.reduce((a, b) => a + b, 0));
+    // The ledger reads the attribution a station derives by triggers: the catalog's copy derives it too.
+    type Ledger = { rows: { serial: string; files: number; docks: number }[] };
+    const cams = (rows: Ledger['rows']) => rows.filter((r) => r.files > 0).map(({ serial, files, docks }) => ({ serial, files, docks }));
+    const localLedger = stations.flatMap((s) => cams(json<Ledger>(s, 'report', 'ledger', '--format', 'json').rows));
+    const centralLedger = cams(json<Ledger>(stations[2]!, 'report', 'ledger', '--catalog', '--format', 'json').rows);
+    expect(centralLedger.length).toBeGreaterThan(0);
+    expect(centralLedger.sort((x, y) => x.serial.localeCompare(y.serial))).toEqual(localLedger.sort((x, y) => x.serial.localeCompare(y.serial)));
     const bad = cli(stations[0]!, 'report', 'late', '--catalog', '--station', 'st-x');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/no station st-x/);
