@@ -91,7 +91,8 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     let started = 0;
     let stop = false;
     let storeAlerted = false;
-    const batcher = new CommitBatcher(custody, 64, 15, (paths) => store.makeDurable(paths));
+    // Large groups: each costs one durability barrier (a syncfs) and one WAL sync.
+    const batcher = new CommitBatcher(custody, 256, 25, (paths) => store.makeDurable(paths));
     const commits: Promise<void>[] = []; // a worker moves on while its file waits for the group commit
     const bigFile = new Semaphore(2);
     let proofWarned = false;
@@ -221,7 +222,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
       let mediaP: Promise<MediaInfo | undefined> = Promise.resolve(undefined);
       if (kind === 'video' || kind === 'audio' || (!facts.start && kind !== 'other')) {
         const opts = { subject: file.rel, kind, timezone: req.config.timezone, onWarning: (w: string) => log.warn(w) };
-        const fast = await readMediaInfoFast(put.path, opts);
+        const fast = await readMediaInfoFast(put.path, { ...opts, head: { bytes: put.head, size: put.size } });
         mediaP = fast.needsProbe
           ? probeFallback(put.path, opts).catch((err: Error) => {
             log.warn(`${file.rel}: ffprobe failed, duration unknown: ${err.message}`);

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { AbortError, sourceErrorFrom, storeErrorFrom } from './errors.js';
+import { FingerprintTaker } from './fingerprint.js';
 
 export const CHUNK = 4 * 1024 * 1024;
 
@@ -47,21 +48,39 @@ function abandon(p: Promise<unknown> | undefined): void {
   p?.catch(() => undefined);
 }
 
+/** How much of a file's start the copy keeps for the metadata readers (JPEG EXIF, a faststart MP4's moov). */
+export const HEAD_KEEP = 256 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+export interface CopyResult {
+  sha256: string;
+  bytes: number;
+  /** fingerprint.ts's fingerprint of the bytes copied, taken in the same pass (when expectedSize was given and matched). */
+  fingerprint?: string | undefined;
+  /** A copy of the first HEAD_KEEP bytes (all of a small file): metadata is read from it, not from the disk again. */
+  head: Buffer;
+}
+
 /**
  * Copy `src` (read to EOF, not to a size taken earlier, so growth shows up as extra bytes)
  * into `dst`, hashing on the way. Read errors become SourceError, write errors StoreError.
+ * Three stages overlap: chunk n+1 is read into the other buffer while chunk n is written (thread
+ * pool) and hashed (this thread) at the same time; both only read chunk n's buffer.
  */
 export async function copyAndHash(
   src: FileHandle,
   dst: FileHandle,
   srcPath: string,
   opts: CopyOptions & { expectedSize?: number } = {},
-): Promise<{ sha256: string; bytes: number }> {
+): Promise<CopyResult> {
   const hash = createHash('sha256');
+  const fp = opts.expectedSize !== undefined ? new FingerprintTaker(opts.expectedSize) : undefined;
   const bufs = takeBuffers(chunkSizeFor(opts.expectedSize));
   const chunkSize = bufs[0].length;
   let cur = 0;
   let pos = 0;
+  let head = EMPTY;
+  let chunks = 0;
   const readInto = (b: Buffer, at: number): Promise<ReadResult> => {
     const p = src.read(b, 0, chunkSize, at).catch((err: unknown) => {
       throw sourceErrorFrom(err, srcPath);
@@ -73,6 +92,7 @@ export async function copyAndHash(
     return p;
   };
   let pending: Promise<ReadResult> | undefined = readInto(bufs[0], 0);
+  let writing: Promise<void> | undefined;
   try {
     for (;;) {
       const { bytesRead } = await pending;
@@ -82,18 +102,29 @@ export async function copyAndHash(
       const chunk = (cur === 0 ? bufs[0] : bufs[1]).subarray(0, bytesRead);
       const at = pos;
       pos += bytesRead;
+      chunks += 1;
       cur ^= 1;
-      pending = readInto(cur === 0 ? bufs[0] : bufs[1], pos); // overlaps the hash + write below
-      hash.update(chunk);
-      await writeAll(dst, chunk, at);
+      pending = readInto(cur === 0 ? bufs[0] : bufs[1], pos); // the other buffer: its write is done
+      writing = writeAll(dst, chunk, at);
+      writing.catch(() => undefined); // awaited just below; a failure must not go unhandled meanwhile
+      hash.update(chunk); // while the thread pool writes the same (unchanging) bytes
+      fp?.update(chunk, at);
+      if (chunks === 1) head = Buffer.from(chunk.subarray(0, HEAD_KEEP));
+      await writing;
+      writing = undefined;
       opts.onBytes?.(bytesRead);
     }
   } catch (err) {
     abandon(pending); // a read still in flight owns a buffer: do not return the pair to the pool
+    abandon(writing);
     throw err;
   }
   giveBack(bufs);
-  return { sha256: hash.digest('hex'), bytes: pos };
+  return {
+    sha256: hash.digest('hex'), bytes: pos,
+    fingerprint: fp?.digest(pos),
+    head,
+  };
 }
 
 async function writeAll(dst: FileHandle, chunk: Buffer, at: number): Promise<void> {
