@@ -27,6 +27,8 @@ import { proveBacklog } from './proof-stage.js';
 export interface IngestDeps { custody: Custody; store: ObjectStore; logger: Logger }
 
 const PARALLEL_FILES = 6;
+/** Files copied but not yet committed, at most (each holds a little memory until its group commits). */
+const MAX_UNCOMMITTED = 1024;
 const BIG_FILE = 16 << 20;
 const GIB = 1024 ** 3;
 export const DEFAULT_MIN_FREE_GIB = 2;
@@ -94,6 +96,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     // Large groups: each costs one durability barrier (a syncfs) and one WAL sync.
     const batcher = new CommitBatcher(custody, 256, 25, (paths) => store.makeDurable(paths));
     const commits: Promise<void>[] = []; // a worker moves on while its file waits for the group commit
+    let uncommitted = 0; // ... but not too far: what waits for a commit holds memory
     const bigFile = new Semaphore(2);
     let proofWarned = false;
     // Prove committed objects while the copy goes on; a pass already running just goes round again.
@@ -147,6 +150,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           bytesDone += file.size;
           continue;
         }
+        while (uncommitted >= MAX_UNCOMMITTED && !stop) await batcher.flush();
         const release = file.size >= BIG_FILE ? await bigFile.acquire() : undefined;
         try {
           for (;;) { // again after a pause for space: nothing of the failed attempt was kept
@@ -207,13 +211,16 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
       const slot = await COPY_SLOTS.acquire(String(session), req.signal).catch((err: unknown) => {
         throw new AbortError({ cause: err });
       });
-      let put: IngestResult;
+      let result: IngestResult;
       try {
-        put = await store.ingestFile(file.absRaw, { signal: req.signal, display: file.abs, onBytes: (n) => room.written(n) });
+        result = await store.ingestFile(file.absRaw, { signal: req.signal, display: file.abs, sizeHint: file.size, onBytes: (n) => room.written(n) });
       } finally {
         slot();
       }
-      noteReplaced(file, put);
+      noteReplaced(file, result);
+      // The closures below keep what the commit needs, never the head bytes (they would pin
+      // memory for every file waiting for its group commit).
+      const { head, ...put } = result;
       const kind = mediaKindOf(file.rel);
       const facts = parseFileName(profile, path.basename(file.rel), req.config.timezone);
       // Metadata is read in-process; a format only ffprobe understands is probed once, off the copy
@@ -222,7 +229,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
       let mediaP: Promise<MediaInfo | undefined> = Promise.resolve(undefined);
       if (kind === 'video' || kind === 'audio' || (!facts.start && kind !== 'other')) {
         const opts = { subject: file.rel, kind, timezone: req.config.timezone, onWarning: (w: string) => log.warn(w) };
-        const fast = await readMediaInfoFast(put.path, { ...opts, head: { bytes: put.head, size: put.size } });
+        const fast = await readMediaInfoFast(put.path, { ...opts, head: { bytes: head, size: put.size } });
         mediaP = fast.needsProbe
           ? probeFallback(put.path, opts).catch((err: Error) => {
             log.warn(`${file.rel}: ffprobe failed, duration unknown: ${err.message}`);
@@ -230,6 +237,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           })
           : Promise.resolve(fast.info);
       }
+      uncommitted += 1;
       commits.push(mediaP.then((media) => {
         const times = recordedTimes({ fromName: facts.start, creationTime: media?.creationTime, mtimeMs: file.mtimeMs, durationS: media?.durationS });
         return batcher.commit({
@@ -247,7 +255,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           // Not durable or not committed: the store cannot be relied on; stop the session.
           storeFailed(file, new Error(`not committed: ${err.message}`, { cause: err }), false);
         });
-      }));
+      }).finally(() => { uncommitted -= 1; }));
     }
   }
 

@@ -16,6 +16,7 @@ import { fingerprintHandle } from './fingerprint.js';
 import { hashFileOffThread, HashWorkerDied } from './hash-worker.js';
 import { SpaceGate } from './space.js';
 import { StoreSync } from './store-sync.js';
+import { copySmallFile, SmallCopyUnavailable, SMALL_FILE_MAX, type SmallCopyAnswer } from './small-copy.js';
 import { cleanStaleTempsIn, tempName } from './temps.js';
 
 export interface IngestResult {
@@ -40,6 +41,8 @@ export interface IngestResult {
 export interface IngestFileOptions extends CopyOptions {
   /** How to name the source in errors (its escaped path) when `srcPath` is raw bytes. */
   display?: string | undefined;
+  /** The size the listing saw: a small file goes through one worker round trip (small-copy.ts). */
+  sizeHint?: number | undefined;
 }
 
 export type ObjectCheck = 'ok' | 'missing' | 'mismatch';
@@ -107,6 +110,10 @@ export class ObjectStore {
     // Temps of dead writers: checked now and then, not on every file (a readdir each).
     if (Date.now() - this.tempsCleanedAt > 10_000) { this.tempsCleanedAt = Date.now(); this.cleanStaleTemps(); }
     const name = opts.display ?? String(srcPath);
+    if (opts.sizeHint !== undefined && opts.sizeHint <= SMALL_FILE_MAX && (typeof srcPath === 'string' || Buffer.isBuffer(srcPath))) {
+      const small = await this.ingestSmall(srcPath as string | Buffer, name, opts);
+      if (small) return small;
+    }
 
     // lstat first: a symlink, FIFO or device is refused without ever being opened.
     const st0 = await lstat(srcPath).catch((err: unknown) => {
@@ -161,6 +168,40 @@ export class ObjectStore {
       await src?.close().catch(() => undefined);
       await tmp?.close().catch(() => undefined);
       // After a successful link the temp is a second name of the object; drop it either way.
+      await unlink(tmpPath).catch(() => undefined);
+    }
+  }
+
+  /** small-copy.ts's one round trip; undefined: copy it the async way (too big now, or no worker). */
+  private async ingestSmall(srcPath: string | Buffer, name: string, opts: IngestFileOptions): Promise<IngestResult | undefined> {
+    const tmpPath = join(this.tmpDir, tempName());
+    let answer: SmallCopyAnswer;
+    try {
+      answer = await copySmallFile({ src: srcPath, tmp: tmpPath, objectsDir: this.objectsDir, chmod: !UMASK_KEEPS_MODE });
+    } catch (err) {
+      await unlink(tmpPath).catch(() => undefined);
+      if (err instanceof SmallCopyUnavailable) return undefined;
+      throw err;
+    }
+    if ('tooBig' in answer) return undefined;
+    if ('err' in answer) {
+      await unlink(tmpPath).catch(() => undefined);
+      const e = answer.err;
+      if (e.kind === 'not-regular' || e.kind === 'changed') throw new SourceError(e.kind, name, e.message);
+      const cause = Object.assign(new Error(e.message), e.errno ? { code: e.errno } : {});
+      throw e.kind === 'source' ? sourceErrorFrom(cause, name) : storeErrorFrom(cause, e.what ?? 'copying');
+    }
+    const ok = answer.ok;
+    for (const d of ok.madeDirs) this.unsyncedParents.add(d);
+    opts.onBytes?.(ok.bytes);
+    const head = Buffer.from(ok.head.buffer, ok.head.byteOffset, ok.head.byteLength);
+    if (ok.linked) {
+      return { sha256: ok.sha256, size: ok.bytes, objectIsNew: true, outcome: 'new', path: this.pathFor(ok.sha256), fingerprint: ok.fingerprint, head };
+    }
+    try {
+      throwIfAborted(opts.signal);
+      return { ...(await this.commit(tmpPath, ok.sha256, ok.bytes, opts.signal)), fingerprint: ok.fingerprint, head };
+    } finally {
       await unlink(tmpPath).catch(() => undefined);
     }
   }

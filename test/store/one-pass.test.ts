@@ -1,7 +1,8 @@
 // The copy's single pass (issue 8): the fingerprint and the head the metadata readers use are
 // taken from the bytes as they pass, and must equal what reading the stored file gives; a batch
 // is made durable by one syncfs through native-probes/build/store-sync.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { open } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintHandle, FingerprintTaker } from '../../src/store/fingerprint.js';
@@ -79,5 +80,30 @@ describe('store-sync', () => {
     const s = new StoreSync(sb.dir, '/nonexistent/store-sync');
     expect(s.available).toBe(false);
     await expect(s.barrier()).rejects.toThrow(/store-sync/);
+  });
+});
+
+describe('small files in one worker round trip', () => {
+  it('store the same object, fingerprint and head as the async path; 0444; no temp left', async () => {
+    const content = sb.file('a.jpg', 70_000);
+    const viaWorker = await sb.store.ingestFile(content, { sizeHint: 70_000 });
+    expect(viaWorker.outcome).toBe('new');
+    expect(statSync(viaWorker.path).mode & 0o777).toBe(0o444);
+    expect(readFileSync(viaWorker.path).equals(readFileSync(content))).toBe(true);
+    const again = await sb.store.ingestFile(content); // async path: the object is there, re-hashed
+    expect(again).toEqual({ ...viaWorker, objectIsNew: false, outcome: 'existing' });
+    const dup = await sb.store.ingestFile(content, { sizeHint: 70_000 }); // worker: link EEXIST → async path decides
+    expect(dup.outcome).toBe('existing');
+    expect(sb.tempFiles()).toEqual([]);
+  });
+
+  it('a file larger than its hint said goes the async way; a symlink and a missing file are refused', async () => {
+    const big = sb.file('big.mp4', 3 * MiB);
+    const r = await sb.store.ingestFile(big, { sizeHint: 1000 });
+    expect(r.size).toBe(3 * MiB);
+    symlinkSync(big, join(sb.dir, 'link.jpg'));
+    await expect(sb.store.ingestFile(join(sb.dir, 'link.jpg'), { sizeHint: 10 })).rejects.toMatchObject({ code: 'not-regular' });
+    await expect(sb.store.ingestFile(join(sb.dir, 'gone.jpg'), { sizeHint: 10 })).rejects.toMatchObject({ code: 'vanished' });
+    expect(sb.tempFiles()).toEqual([]);
   });
 });
