@@ -11,7 +11,7 @@ import { AbortError, type ObjectStore, type IngestResult, type Reservation } fro
 import { readMediaInfoFast, probeFallback, type MediaInfo } from '../media/index.js';
 import { enumerateVolume, type VolumeFile } from '../profiles/enumerate.js';
 import { parseFileName, mediaKindOf } from '../profiles/filename.js';
-import { readIdentity } from '../profiles/identity.js';
+import { readIdentity, type CameraIdentity } from '../profiles/identity.js';
 import { recordedTimes } from './recorded-time.js';
 import type { Logger } from '../util/logger.js';
 import type { IngestRequest, IngestSummary, IngestError } from './types.js';
@@ -30,6 +30,7 @@ const PARALLEL_FILES = 6;
 /** Files copied but not yet committed, at most (each holds a little memory until its group commits). */
 const MAX_UNCOMMITTED = 1024;
 const BIG_FILE = 16 << 20;
+const BIG_AT_ONCE = 2;
 const GIB = 1024 ** 3;
 export const DEFAULT_MIN_FREE_GIB = 2;
 
@@ -46,7 +47,10 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
   store.space.configure({ minFreeBytes: (req.config.storage?.minFreeGiB ?? DEFAULT_MIN_FREE_GIB) * GIB });
 
   const listing = req.listing ?? await enumerateVolume(root, profile);
-  const identity = await readIdentity(root, profile, req.hints);
+  // The dock session has read the camera's identity already (its hints): no second read of the camera.
+  const identity = req.identityResolved
+    ? Object.fromEntries(Object.entries(req.hints ?? {}).filter(([, v]) => v !== undefined)) as CameraIdentity
+    : await readIdentity(root, profile, req.hints);
   const firstName = listing.files[0] ? parseFileName(profile, path.basename(listing.files[0].rel), req.config.timezone) : {};
   const serial = identity.serial ?? firstName.serial ?? 'UNKNOWN';
   const badge = identity.badge ?? firstName.badge;
@@ -97,7 +101,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     const batcher = new CommitBatcher(custody, 256, 25, (paths) => store.makeDurable(paths));
     const commits: Promise<void>[] = []; // a worker moves on while its file waits for the group commit
     let uncommitted = 0; // ... but not too far: what waits for a commit holds memory
-    const bigFile = new Semaphore(2);
+    const bigFile = new Semaphore(BIG_AT_ONCE);
     let proofWarned = false;
     // Prove committed objects while the copy goes on; a pass already running just goes round again.
     const proveSoon = () => {
@@ -129,11 +133,23 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           + `${(err as Error).message}; session interrupted, camera left untouched` });
     };
     // Several small files in flight hide per-file latency (open, commit); big files go two at a time.
-    const worker = async () => {
+    // Big files and small ones go side by side: BIG_AT_ONCE workers start with the big files (disk-
+    // bound) while the others take the small ones (per-file work), instead of one kind after the
+    // other in name order. Each takes the other kind when its own runs out.
+    const bigQueue = listing.files.filter((f) => f.size >= BIG_FILE);
+    const smallQueue = listing.files.filter((f) => f.size < BIG_FILE);
+    let nextBig = 0;
+    let nextSmall = 0;
+    const take = (bigFirst: boolean): VolumeFile | undefined => {
+      if (bigFirst && nextBig < bigQueue.length) return bigQueue[nextBig++];
+      if (nextSmall < smallQueue.length) return smallQueue[nextSmall++];
+      return nextBig < bigQueue.length ? bigQueue[nextBig++] : undefined;
+    };
+    const worker = async (bigFirst: boolean) => {
       for (;;) {
         if (stop) return;
         if (req.signal?.aborted) { summary.status = 'interrupted'; stop = true; return; }
-        const file = listing.files[started];
+        const file = take(bigFirst);
         if (!file) return;
         started += 1;
         progress(file.rel);
@@ -185,7 +201,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
         }
       }
     };
-    await Promise.all(Array.from({ length: PARALLEL_FILES }, worker));
+    await Promise.all(Array.from({ length: PARALLEL_FILES }, (_, i) => worker(i < BIG_AT_ONCE)));
     await batcher.flush();
     await Promise.all(commits);
     progress('');
