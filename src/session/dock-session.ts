@@ -217,8 +217,12 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
   const wiping = Boolean(opts.wipe ?? prof.wipe === 'afterVerify');
   const proving = proveBacklog(deps, { signal: opts.signal }).catch((err: Error) => {
     // Stopping (SIGTERM) aborts the proof: the backlog stays and is proven by the next pass.
-    if (opts.signal?.aborted) log.warn(`disk proof stopped: ${err.message}; the backlog is proven later`);
-    else log.error(`disk proof: ${err.message}`);
+    // The daemon lets the proof run behind the dock: by the time it stops, the daemon may have
+    // closed its logger (a throw here was an unhandled rejection, exit 7 instead of 0).
+    try {
+      if (opts.signal?.aborted) log.warn(`disk proof stopped: ${err.message}; the backlog is proven later`);
+      else log.error(`disk proof: ${err.message}`);
+    } catch { /* logger closed: the backlog is proven by the next pass anyway */ }
     return { error: err.message };
   });
   const proof = wiping || opts.awaitProof ? await proving : null;
