@@ -4,15 +4,18 @@
 // median of 5 runs, copy phase before fsync): FileHandle loop with two 4 MiB buffers, reading
 // chunk n+1 while hashing and writing chunk n: ~630 MB/s (peak ~1050), RSS 62 MB; the same loop
 // strictly sequential: ~545 MB/s, RSS 58 MB; stream.pipeline (4 MiB highWaterMark): ~605 MB/s,
-// RSS 120–150 MB; 1 MiB buffers about half as fast. So: double-buffered FileHandle loop, 4 MiB.
-// Whole ingestFile (copy + fsync + re-read/re-hash + link): ~370 MB/s, RSS 63 MB for 1 GiB.
+// RSS 120–150 MB. So: a double-buffered FileHandle loop.
+// Issue 8, cold cache, 4 × 240 MiB two at a time, write and hash of a chunk overlapped: 4 MiB
+// chunks cost 1.2–3 s of system CPU per GiB (the kernel's copies to and from buffers that do not
+// stay in the CPU caches), 512 KiB chunks ~0.5 s and the fastest copies (1.0 s against 1.4–5 s);
+// 256 KiB was slower again. So 512 KiB, which also bounds the buffers of 8 copy slots to 8 MiB.
 // For scale: `cp` ~540 MB/s (+0.4 s sync), `sha256sum` ~265 MB/s on the same file.
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { AbortError, sourceErrorFrom, storeErrorFrom } from './errors.js';
 import { FingerprintTaker } from './fingerprint.js';
 
-export const CHUNK = 4 * 1024 * 1024;
+export const CHUNK = 512 * 1024;
 
 // Reused buffer pairs: allocating 8 MiB per file made the garbage collector the main cost of
 // ingesting many small files (measured: 500 × 32 KiB files, GC ≈ 35 % of samples).
