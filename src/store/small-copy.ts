@@ -114,13 +114,13 @@ interface Pending { resolve: (a: SmallCopyAnswer) => void; reject: (e: Error) =>
 
 class SmallCopyPool {
   private readonly workers: { w: Worker; busy: Map<number, Pending> }[] = [];
-  private next = 0;
   private id = 1;
 
   copy(job: SmallCopyJob): Promise<SmallCopyAnswer> {
     if (this.workers.length < WORKERS) this.workers.push(this.spawn());
-    // Round robin; each worker serves its queue in order.
-    const slot = this.workers[this.next++ % this.workers.length]!;
+    // The least busy worker (each serves its queue in order): a read hung on one camera holds up
+    // only what was already queued behind it, not every other camera's next files.
+    const slot = this.workers.reduce((a, b) => (b.busy.size < a.busy.size ? b : a));
     const id = this.id++;
     return new Promise<SmallCopyAnswer>((resolve, reject) => {
       slot.busy.set(id, { resolve, reject });
