@@ -147,7 +147,8 @@ function filesUnder(dir: string, ext: RegExp): string[] {
 // The permitted network uses, each for the reason ARCHITECTURE §2 allows (the unit's LAN only).
 const ALLOWED: Record<string, string> = {
   'src/compliance/lan-webhook.ts': 'the alert webhook channel: private/loopback IP literals only (notOnLan, tested)',
-  'src/demo/run-demo.ts': "the demo's own webhook receiver, listening on 127.0.0.1; its Ceph RGW on 127.0.0.1",
+  'src/demo/run-demo.ts': "the demo's own webhook receiver, listening on 127.0.0.1",
+  'src/demo/upstream-stories.ts': "the demo's own Ceph RGW on 127.0.0.1",
   'src/upstream/objects/bucket.ts': 'the backend S3 bucket: upstream.endpoint a private/loopback IP literal only (bucketFor → notOnLan, tested)',
   'src/upstream/catalog/pg.ts': 'the central catalog (upstream.catalog): a PostgreSQL on a LAN IP address only (notOnLan)',
 };
