@@ -1,5 +1,6 @@
 // `evidock upstream catalog-status|catalog-sync|catalog-verify`: the central PostgreSQL catalog
 // (issue 14). The `upstream` group is shared with the object commands (src/cli/upstream.ts).
+import { upstreamGroup } from './upstream.js';
 import type { Command } from 'commander';
 import { loadFor, openContext, printJson } from './context.js';
 import { addCatalogOptions } from './catalog-view.js';
@@ -15,8 +16,7 @@ function requireCatalog(config: { upstream?: { catalog?: string | undefined } | 
 }
 
 export function registerUpstreamCatalogCommands(program: Command): void {
-  const group = program.commands.find((c) => c.name() === 'upstream')
-    ?? program.command('upstream').description('the unit\'s backend server: S3 bucket with Object Lock, central PostgreSQL catalog');
+  const group = upstreamGroup(program);
 
   group.command('catalog-status').description('catalog backlog of this station, and the stations the catalog holds')
     .option('--json', 'print JSON')
