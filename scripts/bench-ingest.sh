@@ -59,24 +59,37 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 declare -A T
+declare -A SUM # the targets table at the end: key -> "value|target|met"
+target_row() { # KEY VALUE TARGET OP(le|ge) [FMT]
+  local v="$2" met=missed
+  if [[ "$v" =~ ^-?\.?[0-9] ]]; then
+    v=$(printf '%.6f' "$v")
+    if [ "$4" = le ]; then [ "$(echo "$v <= $3" | bc -l)" = 1 ] && met=met; else [ "$(echo "$v >= $3" | bc -l)" = 1 ] && met=met; fi
+    v=$(printf "${5:-%.2f}" "$v")
+  else v='—'; fi
+  SUM[$1]="$v|$([ "$4" = le ] && echo '<=' || echo '>=') $3|$met"
+}
 timeit() { # NAME CMD...
   local name="$1"; shift; cold; local a b; a=$(now); "$@" >/dev/null; b=$(now); T[$name]=$(echo "$b - $a" | bc -l)
 }
 # evidock_ingest OUTDIR SRC: cold `evidock ingest --json` (waits for the disk proof); sets
 # T[stored] (wall until every file was durable and committed), T[verified] (wall until the disk
-# proof of every object), RSS_MB (peak) and checks the summary (complete, verified, no failure).
+# proof of every object), RSS_MB (peak), CPU_S (user + system, with the disk-proof and sync
+# helpers) and checks the summary (complete, verified, no failure).
 evidock_ingest() {
   local out="$1" src="$2" cfg="$1/evidock.yaml" a b
   printf 'dataDir: %s\n' "$out/evidock-data" > "$cfg"
   cold; a=$(now)
-  if ! /usr/bin/time -f '%M' -o "$out/rss" "$EVIDOCK" --config "$cfg" ingest "$src" --json > "$out/summary.json" 2> "$out/stderr"; then
+  if ! /usr/bin/time -f '%M %U %S' -o "$out/rss" "$EVIDOCK" --config "$cfg" ingest "$src" --json > "$out/summary.json" 2> "$out/stderr"; then
     echo "evidock ingest failed:" >&2; tail -20 "$out/stderr" >&2; return 1
   fi
   b=$(now)
   T[verified]=$(echo "$b - $a" | bc -l)
   local gap; gap=$(node -p "const s=require('$out/summary.json'); (s.timing.verifiedS ?? s.timing.storedS) - s.timing.storedS")
   T[stored]=$(echo "${T[verified]} - $gap" | bc -l)
-  RSS_MB=$(echo "$(tail -1 "$out/rss") / 1024" | bc -l)
+  local usage; usage=$(tail -1 "$out/rss")
+  RSS_MB=$(echo "$(echo "$usage" | cut -d' ' -f1) / 1024" | bc -l)
+  CPU_S=$(echo "$usage" | awk '{print $2 + $3}')
   node -e "const s=require('$out/summary.json'); if (s.status!=='complete'||s.failed>0||!s.verified) { console.error('evidock ingest: '+JSON.stringify({status:s.status,failed:s.failed,verified:s.verified,errors:s.errors.slice(0,3)})); process.exit(1); }"
 }
 run_set() { # LABEL SRC — prints its table (to be collected in the report)
@@ -100,8 +113,13 @@ run_set() { # LABEL SRC — prints its table (to be collected in the report)
   done
   printf '  stored / (cp -r + sync): %.2f (target <= 1.25)   verified / (cp + sync + cold sha256sum): %.2f (target <= 1.0)\n' \
     "$(echo "${T[stored]} / ${T[cp]}" | bc -l)" "$(echo "${T[verified]} / ${T[cpsha]}" | bc -l)"
-  printf '  evidock verified / dcfldd: %.2f, stored / dcfldd: %.2f (target <= 0.5)   evidock peak RSS: %.1f MB\n' \
-    "$(echo "${T[verified]} / ${T[dcfldd]}" | bc -l)" "$(echo "${T[stored]} / ${T[dcfldd]}" | bc -l)" "$RSS_MB"
+  printf '  evidock verified / dcfldd: %.2f, stored / dcfldd: %.2f (target <= 0.5)   evidock peak RSS: %.1f MB   CPU: %.1f s = %.2f s/GiB\n' \
+    "$(echo "${T[verified]} / ${T[dcfldd]}" | bc -l)" "$(echo "${T[stored]} / ${T[dcfldd]}" | bc -l)" "$RSS_MB" "$CPU_S" "$(echo "$CPU_S * 1073741824 / $bytes" | bc -l)"
+  target_row "stored-$label" "$(echo "${T[stored]} / ${T[cp]}" | bc -l)" 1.25 le
+  target_row "verified-$label" "$(echo "${T[verified]} / ${T[cpsha]}" | bc -l)" 1.0 le
+  target_row "dcfldd-$label" "$(echo "${T[stored]} / ${T[dcfldd]}" | bc -l)" 0.5 le
+  target_row "rss-$label" "$RSS_MB" 150 le %.0f
+  target_row "cpu-$label" "$(echo "$CPU_S * 1073741824 / $bytes" | bc -l)" 999 le
   rm -rf "$out"
 }
 
@@ -123,11 +141,14 @@ part_many() { # MANY x 64 KiB photos with untimed names: files per second
   timeit cp bash -c "cp -r '$WORK/many' '$out/cp' && sync"; rm -rf "$out/cp"
   echo "ingesting $MANY small files"
   evidock_ingest "$out" "$WORK/many"
+  target_row many "$(echo "$MANY / ${T[stored]}" | bc -l)" 1000 ge %.0f
+  target_row rss-many "$RSS_MB" 150 le %.0f
+  target_row cpu-many "$(echo "$CPU_S * 1000 / $MANY" | bc -l)" 999 le
   {
     printf '\n%s files of 64 KiB, untimed names (IMG_00001.JPG), directory source\n' "$MANY"
-    printf '  evidock stored: %.2f s = %.0f files/s (target >= 1000); verified: %.2f s = %.0f files/s; cp -r + sync: %.2f s = %.0f files/s; peak RSS %.1f MB\n' \
+    printf '  evidock stored: %.2f s = %.0f files/s (target >= 1000); verified: %.2f s = %.0f files/s; cp -r + sync: %.2f s = %.0f files/s; peak RSS %.1f MB; CPU %.1f s = %.2f ms/file\n' \
       "${T[stored]}" "$(echo "$MANY / ${T[stored]}" | bc -l)" "${T[verified]}" "$(echo "$MANY / ${T[verified]}" | bc -l)" \
-      "${T[cp]}" "$(echo "$MANY / ${T[cp]}" | bc -l)" "$RSS_MB"
+      "${T[cp]}" "$(echo "$MANY / ${T[cp]}" | bc -l)" "$RSS_MB" "$CPU_S" "$(echo "$CPU_S * 1000 / $MANY" | bc -l)"
   } >> "$REPORT"
   rm -rf "$out" "$WORK/many"
 }
@@ -147,11 +168,13 @@ part_big() { # one BIG_GIB GiB clip on a loop-mounted exFAT image: MiB/s, peak R
   evidock_ingest "$out" "$mnt"
   local want ok=NO; want=$(cat "$WORK/big.sha")
   [ -f "$out/evidock-data/store/sha256/${want:0:2}/${want:2:2}/$want" ] && ok=yes
+  target_row rss-big "$RSS_MB" 200 le %.0f
+  target_row cpu-big "$(echo "$CPU_S / $BIG_GIB" | bc -l)" 999 le
   {
     printf '\none %s GiB clip on exFAT (exfat-fuse, loop image)\n' "$BIG_GIB"
-    printf '  evidock stored: %.1f MiB/s; verified: %.1f MiB/s; cp -r + sync: %.1f MiB/s; peak RSS %.1f MB (target <= 150); stored under its SHA-256: %s\n' \
+    printf '  evidock stored: %.1f MiB/s; verified: %.1f MiB/s; cp -r + sync: %.1f MiB/s; peak RSS %.1f MB (target <= 200); CPU %.2f s/GiB; stored under its SHA-256: %s\n' \
       "$(echo "$BIG_GIB * 1024 / ${T[stored]}" | bc -l)" "$(echo "$BIG_GIB * 1024 / ${T[verified]}" | bc -l)" "$(echo "$BIG_GIB * 1024 / ${T[cp]}" | bc -l)" \
-      "$RSS_MB" "$ok"
+      "$RSS_MB" "$(echo "$CPU_S / $BIG_GIB" | bc -l)" "$ok"
   } >> "$REPORT"
   fusermount -u "$mnt"; losetup -d "$loop"; rm -rf "$WORK/big.img" "$out"
 }
@@ -188,6 +211,17 @@ EOF
   HARNESS_PID=$!
   wait "$HARNESS_PID"; HARNESS_PID=""
   [ -z "${BENCH_KEEP_JSON:-}" ] || cp "$WORK/docks.json" "$BENCH_KEEP_JSON"
+  # The dock rows of the targets table, from the harness's raw figures (medians over runs).
+  local k v
+  while IFS='=' read -r k v; do
+    case $k in
+      agg-cp-*) target_row "$k" "$v" 0.5 ge ;;
+      agg-one-*) target_row "$k" "$v" 0.9 ge ;;
+      last-started-*|first-byte) target_row "$k" "$v" 2 le ;;
+      rss-docks-*) target_row "$k" "$v" 200 le %.0f ;;
+      cpu-docks-*) target_row "$k" "$v" 999 le ;;
+    esac
+  done < <(node "$ROOT/scripts/bench/dock-targets.mjs" "$WORK/docks.json")
 }
 
 command -v bc >/dev/null || { [ "$IS_ROOT" = 1 ] && apt-get install -y -q bc >/dev/null; }
@@ -196,7 +230,34 @@ case "$PARTS" in *" volume "*) part_volume ;; esac
 case "$PARTS" in *" many "*) part_many ;; esac
 case "$PARTS" in *" big "*) part_big ;; esac
 case "$PARTS" in *" docks "*) part_docks ;; esac
-printf '\n===== evidock ingest benchmark: %s, %s cores (%s), %s GiB RAM, node %s, %.0f s in all =====\n' \
+printf '\n===== evidock ingest benchmark: %s, %s cores (%s), %s GiB RAM, node %s, %.0f s in all; load average at the end %s =====\n' \
   "$(uname -r)" "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" "$(awk '/MemTotal/ {printf "%.0f", $2/1048576}' /proc/meminfo)" \
-  "$(node -v)" "$(echo "$(now) - $START" | bc -l)"
+  "$(node -v)" "$(echo "$(now) - $START" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 cat "$REPORT"
+# Every row of issue 8's targets, from this run (— : the part was not run).
+printf '\ntargets (issue 8), this run:\n  %-62s %10s %10s  %s\n' measure value target ''
+for row in \
+  "stored-untimed-names|stored / (cp -r + sync), 1 GiB volume, untimed names" \
+  "stored-timed-names|stored / (cp -r + sync), 1 GiB volume, timed names" \
+  "verified-untimed-names|verified / (cp -r + sync + cold sha256sum), untimed names" \
+  "verified-timed-names|verified / (cp -r + sync + cold sha256sum), timed names" \
+  "dcfldd-untimed-names|stored / dcfldd hash=sha256, untimed names" \
+  "many|files/s, $MANY x 64 KiB untimed names" \
+  "agg-cp-4|4 cameras: aggregate / (cp -r + sync of the same at once)" \
+  "agg-cp-16|16 cameras: aggregate / (cp -r + sync of the same at once)" \
+  "agg-one-16|16 cameras: aggregate / one camera" \
+  "last-started-16|last of 16 docked together: dock to ingest started (s)" \
+  "first-byte|one camera docked: dock to first byte, pollMs 200 (s)" \
+  "rss-docks-16|peak RSS MB, 16 cameras" \
+  "rss-big|peak RSS MB, one $BIG_GIB GiB file" \
+  "rss-many|peak RSS MB, one camera of $MANY files" \
+  "rss-untimed-names|peak RSS MB, one 1 GiB camera (untimed names)" \
+  "cpu-untimed-names|CPU s per GiB, 1 GiB volume (untimed names; incl. disk proof)" \
+  "cpu-big|CPU s per GiB, one $BIG_GIB GiB file (incl. disk proof)" \
+  "cpu-docks-16|CPU s per GiB, 16 cameras (daemon, incl. disk proof)" \
+  "cpu-many|CPU ms per file, $MANY x 64 KiB"; do
+  key=${row%%|*}; name=${row#*|}
+  IFS='|' read -r v t met <<< "${SUM[$key]:-—|—|not run}"
+  [ "$t" = '<= 999' ] && { t=''; met=''; }
+  printf '  %-62s %10s %10s  %s\n' "$name" "$v" "$t" "$met"
+done

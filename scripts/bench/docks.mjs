@@ -38,6 +38,7 @@ async function dock(d, images, jitterMs = 0) {
       c.docked ??= ls.find((l) => l.message?.startsWith('camera volume docked:') && l.message.includes(`(block ${c.dev})`));
       c.started ??= ls.find((l) => l.message?.startsWith('ingest started:') && l.message.endsWith(`/run/mnt/${c.name}`));
       if (c.started) c.done = ls.find((l) => /^ingest (complete|interrupted)/.test(l.message ?? '') && l.session === c.started.session);
+      if (c.done) c.setup ??= ls.find((l) => l.message?.startsWith('dock checks:') && l.session === c.started.session)?.setupMs;
       const bad = ls.find((l) => l.level !== 'info' && (l.message?.includes(`${c.dev}:`) || l.message?.includes(`/run/mnt/${c.name} failed`)));
       if (bad && !c.done) { c.failed = bad.message; problem(`${d.label}: ${c.img.serial} on ${c.dev}: ${bad.message}`); }
     }
@@ -74,7 +75,7 @@ async function dock(d, images, jitterMs = 0) {
     cams: cams.map((c) => ({
       serial: c.img.serial, dev: c.dev, attachS: rel(c.at), dockedS: rel(c.docked?.ts), startedS: rel(c.started?.ts),
       doneS: rel(c.done?.ts), releasedAfterDoneS: c.released && c.done ? (c.released - c.done.ts) / 1000 : NaN,
-      undockS: c.undockMs / 1000, profile: c.started?.profile, status: c.failed ? 'failed' : (c.done?.message ?? 'timeout').split(':')[0],
+      undockS: c.undockMs / 1000, profile: c.started?.profile, setupMs: c.setup, status: c.failed ? 'failed' : (c.done?.message ?? 'timeout').split(':')[0],
     })),
   };
 }

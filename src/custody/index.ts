@@ -13,7 +13,7 @@ import { audit, writeTx, type Ctx } from './context.js';
 import { getDevice, listDevices, upsertDevice } from './devices.js';
 import { endSession, getSession, listSessions, markInterruptedSessions, recordSessionChecks, startSession } from './sessions.js';
 import {
-  commitRecording, correctRecordingTimes, findRecording, getObject, getRecording, hasObject, hasRecording, listObjects, listRecordings, markVerified, updateRecording,
+  commitRecording, commitRecordings, correctRecordingTimes, findRecording, getObject, getRecording, hasObject, hasRecording, listObjects, listRecordings, markVerified, updateRecording,
   proofBacklog, recordDiskProof, resumeFingerprints, sessionUnproved, unprovedObjects,
   type RecordingUpdate,
 } from './recordings.js';
@@ -110,7 +110,7 @@ export class Custody {
   commitRecording(input: T.CommitRecordingInput): T.CommitResult { return commitRecording(this.#ctx, input); }
   /** Several commits in one transaction (one WAL sync): each still gets its own audit entry. */
   commitRecordings(inputs: T.CommitRecordingInput[]): T.CommitResult[] {
-    return writeTx(this.#ctx, () => inputs.map((i) => commitRecording(this.#ctx, i)));
+    return commitRecordings(this.#ctx, inputs);
   }
   getRecording(id: number): T.RecordingRow | undefined { return getRecording(this.#ctx, id); }
   /** The audited way to change a recording after its commit (verify replays recording.update). */

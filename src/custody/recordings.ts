@@ -57,12 +57,21 @@ export function correctedTime(iso: string | null, offsetS: number | null | undef
 }
 
 export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitResult {
+  return writeTx(ctx, () => commitRecordingInTx(ctx, input));
+}
+
+/** A group commit: every recording in one transaction (no savepoint each; one failing fails them all). */
+export function commitRecordings(ctx: Ctx, inputs: readonly CommitRecordingInput[]): CommitResult[] {
+  return writeTx(ctx, () => inputs.map((i) => commitRecordingInTx(ctx, i)));
+}
+
+function commitRecordingInTx(ctx: Ctx, input: CommitRecordingInput): CommitResult {
   validate(input);
   const recordedStart = toIso(input.recordedStart);
   const recordedEnd = input.recordedEnd == null ? null : toIso(input.recordedEnd);
   const mtimeMs = Math.trunc(input.mtimeMs);
   const offset = input.clockOffsetS ?? null;
-  return writeTx(ctx, () => {
+  {
     const existing = stmt(ctx.db, 'SELECT id FROM recordings WHERE device_serial = ? AND source_path = ? AND sha256 = ?')
       .get(input.deviceSerial, input.sourcePath, input.sha256) as { id: number } | undefined;
     if (existing) return { recordingId: existing.id, duplicate: true, objectIsNew: false };
@@ -93,7 +102,7 @@ export function commitRecording(ctx: Ctx, input: CommitRecordingInput): CommitRe
       ...(input.sourcePathRaw ? { sourcePathRawHex: input.sourcePathRaw.toString('hex') } : {}),
     });
     return { recordingId, duplicate: false, objectIsNew: !obj };
-  });
+  }
 }
 
 /** What a recording.commit entry records of the row (RecordingRow names; deviceSerial as `deviceSerial`). */

@@ -32,7 +32,7 @@ export interface DockFailure { device: string; label?: string; serial?: string; 
 
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [10_000, 20_000];
 /** Mounts in flight at once (each a mount(8) or FUSE daemon start). */
-export const MOUNTS_AT_ONCE = 8;
+export const MOUNTS_AT_ONCE = 16;
 
 /** Run the tasks, at most `limit` at a time; resolves when all are done (each handles its own errors). */
 export async function runBounded(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {

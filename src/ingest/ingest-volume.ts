@@ -11,7 +11,7 @@ import { AbortError, type ObjectStore, type IngestResult, type Reservation } fro
 import { readMediaInfoFast, probeFallback, type MediaInfo } from '../media/index.js';
 import { enumerateVolume, type VolumeFile } from '../profiles/enumerate.js';
 import { parseFileName, mediaKindOf } from '../profiles/filename.js';
-import { readIdentity } from '../profiles/identity.js';
+import { readIdentity, type CameraIdentity } from '../profiles/identity.js';
 import { recordedTimes } from './recorded-time.js';
 import type { Logger } from '../util/logger.js';
 import type { IngestRequest, IngestSummary, IngestError } from './types.js';
@@ -27,7 +27,10 @@ import { proveBacklog } from './proof-stage.js';
 export interface IngestDeps { custody: Custody; store: ObjectStore; logger: Logger }
 
 const PARALLEL_FILES = 6;
+/** Files copied but not yet committed, at most (each holds a little memory until its group commits). */
+const MAX_UNCOMMITTED = 1024;
 const BIG_FILE = 16 << 20;
+const BIG_AT_ONCE = 2;
 const GIB = 1024 ** 3;
 export const DEFAULT_MIN_FREE_GIB = 2;
 
@@ -44,7 +47,10 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
   store.space.configure({ minFreeBytes: (req.config.storage?.minFreeGiB ?? DEFAULT_MIN_FREE_GIB) * GIB });
 
   const listing = req.listing ?? await enumerateVolume(root, profile);
-  const identity = await readIdentity(root, profile, req.hints);
+  // The dock session has read the camera's identity already (its hints): no second read of the camera.
+  const identity = req.identityResolved
+    ? Object.fromEntries(Object.entries(req.hints ?? {}).filter(([, v]) => v !== undefined)) as CameraIdentity
+    : await readIdentity(root, profile, req.hints);
   const firstName = listing.files[0] ? parseFileName(profile, path.basename(listing.files[0].rel), req.config.timezone) : {};
   const serial = identity.serial ?? firstName.serial ?? 'UNKNOWN';
   const badge = identity.badge ?? firstName.badge;
@@ -91,9 +97,11 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     let started = 0;
     let stop = false;
     let storeAlerted = false;
-    const batcher = new CommitBatcher(custody, 64, 15, (paths) => store.makeDurable(paths));
+    // Large groups: each costs one durability barrier (a syncfs) and one WAL sync.
+    const batcher = new CommitBatcher(custody, 256, 25, (paths) => store.makeDurable(paths));
     const commits: Promise<void>[] = []; // a worker moves on while its file waits for the group commit
-    const bigFile = new Semaphore(2);
+    let uncommitted = 0; // ... but not too far: what waits for a commit holds memory
+    const bigFile = new Semaphore(BIG_AT_ONCE);
     let proofWarned = false;
     // Prove committed objects while the copy goes on; a pass already running just goes round again.
     const proveSoon = () => {
@@ -125,11 +133,23 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           + `${(err as Error).message}; session interrupted, camera left untouched` });
     };
     // Several small files in flight hide per-file latency (open, commit); big files go two at a time.
-    const worker = async () => {
+    // Big files and small ones go side by side: BIG_AT_ONCE workers start with the big files (disk-
+    // bound) while the others take the small ones (per-file work), instead of one kind after the
+    // other in name order. Each takes the other kind when its own runs out.
+    const bigQueue = listing.files.filter((f) => f.size >= BIG_FILE);
+    const smallQueue = listing.files.filter((f) => f.size < BIG_FILE);
+    let nextBig = 0;
+    let nextSmall = 0;
+    const take = (bigFirst: boolean): VolumeFile | undefined => {
+      if (bigFirst && nextBig < bigQueue.length) return bigQueue[nextBig++];
+      if (nextSmall < smallQueue.length) return smallQueue[nextSmall++];
+      return nextBig < bigQueue.length ? bigQueue[nextBig++] : undefined;
+    };
+    const worker = async (bigFirst: boolean) => {
       for (;;) {
         if (stop) return;
         if (req.signal?.aborted) { summary.status = 'interrupted'; stop = true; return; }
-        const file = listing.files[started];
+        const file = take(bigFirst);
         if (!file) return;
         started += 1;
         progress(file.rel);
@@ -146,6 +166,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           bytesDone += file.size;
           continue;
         }
+        while (uncommitted >= MAX_UNCOMMITTED && !stop) await batcher.flush();
         const release = file.size >= BIG_FILE ? await bigFile.acquire() : undefined;
         try {
           for (;;) { // again after a pause for space: nothing of the failed attempt was kept
@@ -180,7 +201,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
         }
       }
     };
-    await Promise.all(Array.from({ length: PARALLEL_FILES }, worker));
+    await Promise.all(Array.from({ length: PARALLEL_FILES }, (_, i) => worker(i < BIG_AT_ONCE)));
     await batcher.flush();
     await Promise.all(commits);
     progress('');
@@ -206,13 +227,16 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
       const slot = await COPY_SLOTS.acquire(String(session), req.signal).catch((err: unknown) => {
         throw new AbortError({ cause: err });
       });
-      let put: IngestResult;
+      let result: IngestResult;
       try {
-        put = await store.ingestFile(file.absRaw, { signal: req.signal, display: file.abs, onBytes: (n) => room.written(n) });
+        result = await store.ingestFile(file.absRaw, { signal: req.signal, display: file.abs, sizeHint: file.size, onBytes: (n) => room.written(n) });
       } finally {
         slot();
       }
-      noteReplaced(file, put);
+      noteReplaced(file, result);
+      // The closures below keep what the commit needs, never the head bytes (they would pin
+      // memory for every file waiting for its group commit).
+      const { head, ...put } = result;
       const kind = mediaKindOf(file.rel);
       const facts = parseFileName(profile, path.basename(file.rel), req.config.timezone);
       // Metadata is read in-process; a format only ffprobe understands is probed once, off the copy
@@ -221,7 +245,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
       let mediaP: Promise<MediaInfo | undefined> = Promise.resolve(undefined);
       if (kind === 'video' || kind === 'audio' || (!facts.start && kind !== 'other')) {
         const opts = { subject: file.rel, kind, timezone: req.config.timezone, onWarning: (w: string) => log.warn(w) };
-        const fast = await readMediaInfoFast(put.path, opts);
+        const fast = await readMediaInfoFast(put.path, { ...opts, head: { bytes: head, size: put.size } });
         mediaP = fast.needsProbe
           ? probeFallback(put.path, opts).catch((err: Error) => {
             log.warn(`${file.rel}: ffprobe failed, duration unknown: ${err.message}`);
@@ -229,6 +253,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           })
           : Promise.resolve(fast.info);
       }
+      uncommitted += 1;
       commits.push(mediaP.then((media) => {
         const times = recordedTimes({ fromName: facts.start, creationTime: media?.creationTime, mtimeMs: file.mtimeMs, durationS: media?.durationS });
         return batcher.commit({
@@ -246,7 +271,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           // Not durable or not committed: the store cannot be relied on; stop the session.
           storeFailed(file, new Error(`not committed: ${err.message}`, { cause: err }), false);
         });
-      }));
+      }).finally(() => { uncommitted -= 1; }));
     }
   }
 

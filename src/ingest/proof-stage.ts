@@ -5,7 +5,7 @@
 // wiping a camera file waits for it. A failed proof raises a critical alert.
 import type { Custody } from '../custody/index.js';
 import type { ObjectStore } from '../store/index.js';
-import { proveFromDisk } from '../store/disk-proof.js';
+import { DiskProver } from '../store/disk-proof.js';
 import type { Logger } from '../util/logger.js';
 
 const BATCH = 256;
@@ -31,7 +31,7 @@ const running = new Map<string, { pass: Promise<ProofPass>; again: boolean; drai
 
 /**
  * While an ingest is still copying, a pass proves only full batches (ALONGSIDE_MIN objects or
- * ALONGSIDE_MIN_BYTES): each batch spawns the helper, and a spawn per handful of small files cost
+ * ALONGSIDE_MIN_BYTES): a pass spawns the helper, and a spawn per handful of small files cost
  * the copy more than the proof saved. A caller without `whileIngesting` drains the backlog.
  */
 const ALONGSIDE_MIN = BATCH;
@@ -74,24 +74,34 @@ async function onePass(deps: { custody: Custody; store: ObjectStore; logger: Log
   const { custody, store, logger } = deps;
   const tried = new Set<string>();
   const total: ProofPass & { deferred?: boolean } = { proved: 0, failed: [] };
-  for (;;) {
-    if (signal?.aborted) return total;
-    const batch = custody.unprovedObjects(BATCH + tried.size).filter((o) => !tried.has(o.sha256)).slice(0, BATCH);
-    if (batch.length === 0) return total;
-    if (!draining() && batch.length < ALONGSIDE_MIN && batch.reduce((s, o) => s + o.size, 0) < ALONGSIDE_MIN_BYTES) {
-      total.deferred = true;
-      return total;
-    }
-    for (const o of batch) tried.add(o.sha256);
-    const answers = await proveFromDisk(batch.map((o) => store.pathFor(o.sha256)), { signal });
-    const { ok, failed } = judgeProof(batch, answers);
-    custody.recordDiskProof(ok, failed);
-    total.proved += ok.length;
-    total.failed.push(...failed);
-    for (const f of failed) {
-      logger.error(`disk proof failed for object ${f.sha256}: ${f.reason}`);
-      custody.raiseAlert({ kind: 'disk-proof-failed', severity: 'critical',
-        message: `stored object ${f.sha256} did not prove from the disk: ${f.reason}; its camera files are not wiped` });
+  let prover: DiskProver | undefined; // one helper for the whole pass, started at its first batch
+  try {
+    return await batches();
+  } finally {
+    await prover?.close().catch(() => undefined);
+  }
+
+  async function batches(): Promise<ProofPass & { deferred?: boolean }> {
+    for (;;) {
+      if (signal?.aborted) return total;
+      const batch = custody.unprovedObjects(BATCH + tried.size).filter((o) => !tried.has(o.sha256)).slice(0, BATCH);
+      if (batch.length === 0) return total;
+      if (!draining() && batch.length < ALONGSIDE_MIN && batch.reduce((s, o) => s + o.size, 0) < ALONGSIDE_MIN_BYTES) {
+        total.deferred = true;
+        return total;
+      }
+      for (const o of batch) tried.add(o.sha256);
+      prover ??= new DiskProver({ signal });
+      const answers = await prover.prove(batch.map((o) => store.pathFor(o.sha256)));
+      const { ok, failed } = judgeProof(batch, answers);
+      custody.recordDiskProof(ok, failed);
+      total.proved += ok.length;
+      total.failed.push(...failed);
+      for (const f of failed) {
+        logger.error(`disk proof failed for object ${f.sha256}: ${f.reason}`);
+        custody.raiseAlert({ kind: 'disk-proof-failed', severity: 'critical',
+          message: `stored object ${f.sha256} did not prove from the disk: ${f.reason}; its camera files are not wiped` });
+      }
     }
   }
 }

@@ -36,6 +36,8 @@ export interface IngestRequest {
   config: Pick<Config, 'timezone' | 'devices'> & { storage?: Partial<Config['storage']> | undefined };
   /** What the dock layer already learnt (USB serial, ZFY info, label). */
   hints?: CameraIdentity & { usbSerial?: string };
+  /** The hints are the camera's whole identity, already read from it (the dock session): not read again. */
+  identityResolved?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: IngestProgress) => void;
   /**

@@ -44,3 +44,23 @@ export async function openFileSource(path: string): Promise<ByteSource & { close
     throw e;
   }
 }
+
+/**
+ * The first bytes of a file already in memory (the copy kept them), the file itself opened only
+ * when a reader asks for more: a small photo's EXIF costs no second open and read.
+ */
+export function headSource(head: Buffer, size: number, path: string): ByteSource & { close(): Promise<void> } {
+  let file: Promise<ByteSource & { close(): Promise<void> }> | undefined;
+  return {
+    size,
+    async read(offset, length) {
+      const end = Math.min(offset + length, size);
+      if (end <= head.length) return head.subarray(Math.min(offset, head.length), end);
+      file ??= openFileSource(path);
+      return (await file).read(offset, length);
+    },
+    async close() {
+      if (file) await (await file.catch(() => undefined))?.close();
+    },
+  };
+}

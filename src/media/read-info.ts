@@ -3,7 +3,7 @@
 // here (AVI, MPEG-TS, MKV, …), run at most once per file. Nothing here throws to the caller: a
 // damaged file gives what could be read plus a warning naming it, and is still ingested.
 import os from 'node:os';
-import { openFileSource, type ByteSource } from './byte-source.js';
+import { headSource, openFileSource, type ByteSource } from './byte-source.js';
 import { looksLikeIsoBmff } from './iso-boxes.js';
 import { readIsoBmff, type FormatReading } from './iso-bmff.js';
 import { looksLikeJpeg, readJpeg } from './jpeg.js';
@@ -26,6 +26,8 @@ export interface ReadMediaOptions {
    * run: it reports neither a time nor a duration for a still image, so it could add nothing.
    */
   kind?: string;
+  /** The file's first bytes, already read (store/copy.ts keeps them), and its size: read before the file. */
+  head?: { bytes: Buffer; size: number } | undefined;
 }
 
 export interface FastReading {
@@ -51,7 +53,7 @@ export async function readMediaInfo(path: string, opts: ReadMediaOptions = {}): 
 export async function readMediaInfoFast(path: string, opts: ReadMediaOptions = {}): Promise<FastReading> {
   let src: Awaited<ReturnType<typeof openFileSource>>;
   try {
-    src = await openFileSource(path);
+    src = opts.head ? headSource(opts.head.bytes, opts.head.size, path) : await openFileSource(path);
   } catch (e) {
     return { info: warned({ formatName: 'unknown', streams: [] }, [`cannot be read: ${(e as Error).message}`], opts, path), needsProbe: false };
   }

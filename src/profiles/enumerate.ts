@@ -56,6 +56,22 @@ function kindOf(st: import('node:fs').Stats): string | undefined {
   return undefined;
 }
 
+const STAT_AT_ONCE = 64;
+
+/** fn over items, at most `limit` at once; results in the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
+
 export async function enumerateVolume(root: string, profile: Profile): Promise<VolumeListing> {
   const files: VolumeFile[] = [];
   const problems: VolumeProblem[] = [];
@@ -76,15 +92,25 @@ export async function enumerateVolume(root: string, profile: Profile): Promise<V
       return;
     }
     names.sort(Buffer.compare);
+    const entries: { name: Buffer; relRaw: Buffer; rel: string; absRaw: Buffer }[] = [];
     for (const name of names) {
       const relRaw = joinRaw(relDirRaw, name);
       const rel = escapeName(relRaw);
       if (seen.has(rel)) continue;
       seen.add(rel);
-      const absRaw = joinRaw(rootRaw, relRaw);
+      entries.push({ name, relRaw, rel, absRaw: joinRaw(rootRaw, relRaw) });
+    }
+    // The lstats of a directory run STAT_AT_ONCE at a time: one after another, each waited for a
+    // turn of a busy FUSE daemon and the thread pool, and the last of 16 cameras docked together
+    // spent seconds listing 100 files. Results are used in name order, as before.
+    const stats = await mapBounded(entries, STAT_AT_ONCE, (e) => fs.lstat(e.absRaw).then(
+      (st) => ({ st, err: undefined }), (err: unknown) => ({ st: undefined, err })));
+    for (const [i, { name, relRaw, rel, absRaw }] of entries.entries()) {
+      const got = stats[i]!;
       let st: import('node:fs').Stats;
       try {
-        st = await fs.lstat(absRaw);
+        if (!got.st) throw got.err;
+        st = got.st;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
         problems.push(code === 'ENOENT'

@@ -125,13 +125,19 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
 
   // The vendor interface first: identity, battery and clock in one probe run.
   const usesZfy = prof.identity.method === 'zfy' || prof.clock.method === 'zfy';
+  const setup: Record<string, number> = {}; // ms per step from the dock, logged: where a late start went
+  const mark = (step: string) => { setup[step] = Math.round(performance.now() - t0); };
+  mark('profile');
   let zfy = usesZfy ? await readZfyCamera(prof, config.timezone) : undefined;
+  mark('vendor');
   pending.push(...zfyAlerts(zfy));
 
   const listing = await enumerateVolume(root, prof);
+  mark('listing');
   const rels = listing.files.map((f) => f.rel);
   const firstName = rels[0] ? parseFileName(prof, path.posix.basename(rels[0]), config.timezone) : {};
   const found = await identifyCamera(prof, { root, label: volume.device.label, usbSerial: volume.device.serial, zfy: zfy?.info });
+  mark('identity');
   let identity: CameraIdentity = found.identity;
   let source = found.source;
   if (source === 'zfy' && firstName.serial && identity.serial !== firstName.serial) {
@@ -181,13 +187,16 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
     const d = serial ? custody.ledger.getLedgerDevice(serial) : undefined;
     return d ? d.holder ?? undefined : config.devices.find((x) => x.serial === serial)?.badge;
   };
+  mark('checks');
   const summary = await ingestVolume({
     root, profile: prof, config, listing, signal: opts.signal, onProgress: opts.onProgress, device: volume.device, proveAlongside: true,
+    identityResolved: true,
     hints: { ...identity, ...(unidentified ? { serial: unidentified.serial } : {}),
       ...(identity.badge ? {} : rosterBadge(identity.serial) ? { badge: rosterBadge(identity.serial) } : {}),
       ...(volume.device.serial ? { usbSerial: volume.device.serial } : {}) },
     clockOffsetS: checks.clock.offsetS, correctionWindow: correctionWindow(checks.clock),
     onSessionStart: (s) => {
+      mark('session');
       guard.started(s.session, s.device);
       device = s.device;
       if (isUnidentified(s.device)) unknown.push('no-identity');
@@ -205,7 +214,7 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
   const log = logger.child({ session: summary.session, device: summary.device });
   const c = checks.clock;
   log.info(`dock checks: clock ${c.offsetS !== null ? `offset ${c.offsetS} s` : c.estimate ? `not measured (estimated ${c.estimate.offsetS} s from ${c.estimate.file})` : 'not measured'}, battery ${checks.batteryPct ?? '?'} %, `
-    + `storage free ${checks.storage ? Math.round(checks.storage.freeBytes / 1e6) : '?'} MB`, { profile: prof.name, identity: source });
+    + `storage free ${checks.storage ? Math.round(checks.storage.freeBytes / 1e6) : '?'} MB`, { profile: prof.name, identity: source, setupMs: setup });
 
   const storedS = seconds();
   const later = alerts.length;
@@ -213,8 +222,12 @@ async function dockSession(volume: DockedVolume, ctx: DockSessionContext, deps: 
   const wiping = Boolean(opts.wipe ?? prof.wipe === 'afterVerify');
   const proving = proveBacklog(deps, { signal: opts.signal }).catch((err: Error) => {
     // Stopping (SIGTERM) aborts the proof: the backlog stays and is proven by the next pass.
-    if (opts.signal?.aborted) log.warn(`disk proof stopped: ${err.message}; the backlog is proven later`);
-    else log.error(`disk proof: ${err.message}`);
+    // The daemon lets the proof run behind the dock: by the time it stops, the daemon may have
+    // closed its logger (a throw here was an unhandled rejection, exit 7 instead of 0).
+    try {
+      if (opts.signal?.aborted) log.warn(`disk proof stopped: ${err.message}; the backlog is proven later`);
+      else log.error(`disk proof: ${err.message}`);
+    } catch { /* logger closed: the backlog is proven by the next pass anyway */ }
     return { error: err.message };
   });
   const proof = wiping || opts.awaitProof ? await proving : null;

@@ -32,6 +32,9 @@ export function roomFor(free: number, need: number, minFreeBytes: number): boole
 }
 
 const QUIET_MS = 60_000;
+/** A statfs sample stands for this long, less what was written since (a statfs per small file cost more than its copy). */
+const SAMPLE_MS = 100;
+const SAMPLE_BYTES = 32 * 2 ** 20;
 
 export class SpaceGate {
   private minFree = 0;
@@ -40,6 +43,7 @@ export class SpaceGate {
   private episode: { resumedAt?: number } | undefined;
   private reserved = 0;
   private readonly waiting = new Set<{ need: number }>();
+  private sample: { free: number; at: number; writtenSince: number } | undefined;
 
   constructor(private readonly dir: () => string) {}
 
@@ -53,8 +57,17 @@ export class SpaceGate {
     return Number(s.bavail) * Number(s.bsize);
   }
 
+  /** Free bytes now: a recent statfs less what was written since, or a fresh statfs. */
+  private async currentFree(): Promise<number> {
+    const s = this.sample;
+    if (s && !this.fullSince && Date.now() - s.at < SAMPLE_MS && s.writtenSince < SAMPLE_BYTES) return s.free - s.writtenSince;
+    const free = await this.freeBytes();
+    this.sample = { free, at: Date.now(), writtenSince: 0 };
+    return free;
+  }
+
   /** The store said ENOSPC: pause every writer until there is room again. */
-  markFull(): void { this.fullSince ??= new Date(); }
+  markFull(): void { this.fullSince ??= new Date(); this.sample = undefined; }
 
   get paused(): boolean { return this.fullSince !== undefined; }
 
@@ -70,7 +83,12 @@ export class SpaceGate {
     let left = need;
     this.reserved += left;
     return {
-      written: (n) => { const d = Math.min(n, left); left -= d; this.reserved -= d; },
+      written: (n) => {
+        const d = Math.min(n, left);
+        left -= d;
+        this.reserved -= d;
+        if (this.sample) this.sample.writtenSince += n;
+      },
       release: () => { this.reserved -= left; left = 0; },
     };
   }
@@ -78,7 +96,7 @@ export class SpaceGate {
   private async waitLoop(me: { need: number }, hooks: SpaceHooks): Promise<void> {
     for (;;) {
       if (hooks.signal?.aborted) throw new AbortError({ cause: hooks.signal.reason });
-      const free = (await this.freeBytes().catch(() => Number.POSITIVE_INFINITY)) - this.reserved; // no statfs: let ENOSPC tell
+      const free = (await this.currentFree().catch(() => Number.POSITIVE_INFINITY)) - this.reserved; // no statfs: let ENOSPC tell
       // While paused, the pause ends only when the largest waiting file fits (not on and off for
       // each small one); after an ENOSPC the file itself must fit, whatever the minimum says.
       const need = this.fullSince ? Math.max(...[...this.waiting].map((w) => w.need)) : me.need;

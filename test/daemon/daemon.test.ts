@@ -51,7 +51,8 @@ describe('evidock daemon', () => {
     fs.mkdirSync(dock, { recursive: true });
     const cfg = writeConfig(sub, `dock:\n  roots: [${JSON.stringify(dock)}]\n  settleMs: 100\n`);
     const cam = path.join(sub, 'staging', 'BIGCAM1');
-    const rels = makeRandomVolume(cam, { serial: 'BIGCAM1', sizes: Array.from({ length: 12 }, () => 24 << 20) });
+    // Enough that the ingest is still copying when SIGTERM lands (12 × 24 MiB were all in before it, since issue 8).
+    const rels = makeRandomVolume(cam, { serial: 'BIGCAM1', sizes: Array.from({ length: 40 }, () => 16 << 20) });
     const d = spawnCli(['--config', cfg.file, 'daemon']);
     const exited = new Promise<number | null>((r) => d.on('exit', (c) => r(c)));
     await until('daemon state', () => (fs.existsSync(path.join(cfg.dataDir, 'run/daemon.json')) ? true : undefined));
