@@ -101,6 +101,7 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
     const batcher = new CommitBatcher(custody, 256, 25, (paths) => store.makeDurable(paths));
     const commits: Promise<void>[] = []; // a worker moves on while its file waits for the group commit
     let uncommitted = 0; // ... but not too far: what waits for a commit holds memory
+    let oneCommitted: (() => void)[] = []; // workers waiting for the count to drop
     const bigFile = new Semaphore(BIG_AT_ONCE);
     let proofWarned = false;
     // Prove committed objects while the copy goes on; a pass already running just goes round again.
@@ -166,7 +167,13 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           bytesDone += file.size;
           continue;
         }
-        while (uncommitted >= MAX_UNCOMMITTED && !stop) await batcher.flush();
+        // Wait for a commit to land, not in a loop of flushes: files waiting for ffprobe are not
+        // in the batcher yet, and a flush that resolves at once would spin and starve the probes.
+        while (uncommitted >= MAX_UNCOMMITTED && !stop) {
+          const landed = new Promise<void>((r) => oneCommitted.push(r));
+          void batcher.flush();
+          await landed;
+        }
         const release = file.size >= BIG_FILE ? await bigFile.acquire() : undefined;
         try {
           for (;;) { // again after a pause for space: nothing of the failed attempt was kept
@@ -271,7 +278,12 @@ export async function ingestVolume(req: IngestRequest, deps: IngestDeps): Promis
           // Not durable or not committed: the store cannot be relied on; stop the session.
           storeFailed(file, new Error(`not committed: ${err.message}`, { cause: err }), false);
         });
-      }).finally(() => { uncommitted -= 1; }));
+      }).finally(() => {
+        uncommitted -= 1;
+        const waiting = oneCommitted;
+        oneCommitted = [];
+        for (const w of waiting) w();
+      }));
     }
   }
 

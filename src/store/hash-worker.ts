@@ -8,9 +8,9 @@
 import { Worker } from 'node:worker_threads';
 
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const crypto = require('node:crypto');
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const fs = process.getBuiltinModule('node:fs');
+const crypto = process.getBuiltinModule('node:crypto');
 const buf = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
 parentPort.on('message', ({ id, path }) => {
   let fd;

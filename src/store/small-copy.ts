@@ -13,11 +13,13 @@ import { Worker } from 'node:worker_threads';
 export const SMALL_FILE_MAX = 256 * 1024;
 const WORKERS = 2;
 
+// getBuiltinModule, not require: an eval worker's code is ESM when the parent runs with
+// --input-type=module, where require does not exist.
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const fs = require('node:fs');
-const crypto = require('node:crypto');
-const path = require('node:path');
+const { parentPort } = process.getBuiltinModule('node:worker_threads');
+const fs = process.getBuiltinModule('node:fs');
+const crypto = process.getBuiltinModule('node:crypto');
+const path = process.getBuiltinModule('node:path');
 const C = fs.constants;
 const MAX = ${SMALL_FILE_MAX};
 const buf = Buffer.allocUnsafeSlow(MAX + 1);
@@ -111,16 +113,18 @@ export class SmallCopyUnavailable extends Error {
 }
 
 interface Pending { resolve: (a: SmallCopyAnswer) => void; reject: (e: Error) => void }
+interface Slot { w: Worker; busy: Map<number, Pending> }
 
 class SmallCopyPool {
-  private readonly workers: { w: Worker; busy: Map<number, Pending> }[] = [];
+  private readonly workers: Slot[] = [];
   private id = 1;
 
   copy(job: SmallCopyJob): Promise<SmallCopyAnswer> {
-    if (this.workers.length < WORKERS) this.workers.push(this.spawn());
     // The least busy worker (each serves its queue in order): a read hung on one camera holds up
-    // only what was already queued behind it, not every other camera's next files.
-    const slot = this.workers.reduce((a, b) => (b.busy.size < a.busy.size ? b : a));
+    // only what was already queued behind it, not every other camera's next files. A second
+    // worker starts only when every one there is busy, and then takes this job.
+    let slot = this.workers.reduce<Slot | undefined>((a, b) => (!a || b.busy.size < a.busy.size ? b : a), undefined);
+    if (!slot || (slot.busy.size > 0 && this.workers.length < WORKERS)) this.workers.push(slot = this.spawn());
     const id = this.id++;
     return new Promise<SmallCopyAnswer>((resolve, reject) => {
       slot.busy.set(id, { resolve, reject });
@@ -129,11 +133,10 @@ class SmallCopyPool {
     });
   }
 
-  private spawn(): { w: Worker; busy: Map<number, Pending> } {
+  private spawn(): Slot {
     // Small heaps: its bytes live outside the heap; a default-sized one cost ~10 MB of RSS each.
     const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } });
-    const slot = { w, busy: new Map<number, Pending>() };
-    w.unref();
+    const slot: Slot = { w, busy: new Map<number, Pending>() };
     w.on('message', (m: { id: number } & SmallCopyAnswer) => {
       const p = slot.busy.get(m.id);
       slot.busy.delete(m.id);
@@ -150,6 +153,9 @@ class SmallCopyPool {
     };
     w.on('error', (err) => died(err.message));
     w.on('exit', (code) => died(`exit ${code}`));
+    // Only after the listeners: adding the first 'message' listener re-refs the worker's port,
+    // and an idle worker left referenced kept `evidock ingest` from ever exiting.
+    w.unref();
     return slot;
   }
 }
