@@ -5,7 +5,7 @@
 // signature), rows (every other mirrored station row as JSON, keyed by station, table and key),
 // and typed views for people querying the catalog directly.
 import fs from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import { notOnLan } from '../../compliance/lan-webhook.js';
 import type { RawAudit } from '../../custody/catalog.js';
 
@@ -46,7 +46,8 @@ function dsnParts(dsn: string): pg.ClientConfig {
 }
 
 // bigint columns (seq) as numbers: every seq fits in 2^53.
-const types = { getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
+// node-postgres is loaded by connect(), not with the CLI (only the catalog commands need it).
+const typesOf = (lib: typeof pg) => ({ getTypeParser: (oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : lib.types.getTypeParser(oid, format as 'text')) });
 
 const SCHEMA = `
 CREATE SCHEMA IF NOT EXISTS evidock;
@@ -125,13 +126,14 @@ export class Catalog {
   }
 
   static async connect(opts: CatalogOptions): Promise<Catalog> {
-    const client = new pg.Client({
+    const lib = (await import('pg')).default;
+    const client = new lib.Client({
       ...dsnParts(opts.dsn),
       // No password option: node-postgres falls back to ~/.pgpass (PGPASSFILE).
       ...(opts.passwordFile !== undefined ? { password: readPassword(opts.passwordFile) } : {}),
       connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
       application_name: 'evidock',
-      types,
+      types: typesOf(lib),
     });
     try {
       await client.connect();
