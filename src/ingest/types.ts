@@ -52,7 +52,8 @@ export interface IngestRequest {
   /**
    * Start the disk proof (proof-stage.ts) as soon as the first batch is committed and keep it
    * going alongside the copy. For callers that outlive the proof (the dock session, the daemon):
-   * the pass keeps using custody and the logger after ingestVolume returns.
+   * the pass keeps using custody and the logger after ingestVolume returns. The dock session
+   * does not: on a 2-core station proving alongside slowed the copy more than it sped the proof.
    */
   proveAlongside?: boolean | undefined;
   /** The volume's listing when the caller already made one (the dock session does): not listed twice. */
