@@ -2,10 +2,12 @@
 // SIGTERM mid-ingest leaves store and database consistent and a later ingest finishes the job.
 import { describe, it, expect, afterAll } from 'vitest';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { spawnCli, runCli } from '../helpers/cli.js';
 import { until as waitUntil } from '../helpers/wait.js';
 import { tempDir, makeRandomVolume, writeConfig, listTemps } from '../helpers/volumes.js';
+import { openCustody } from '../../src/custody/index.js';
 
 const dir = tempDir('daemon');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -53,14 +55,20 @@ describe('evidock daemon', () => {
     const cam = path.join(sub, 'staging', 'BIGCAM1');
     // Enough that the ingest is still copying when SIGTERM lands (12 × 24 MiB were all in before it, since issue 8).
     const rels = makeRandomVolume(cam, { serial: 'BIGCAM1', sizes: Array.from({ length: 40 }, () => 16 << 20) });
+    // The camera's files written back first: the store shares this file system, and the ingest's
+    // first durability barrier (one syncfs) would otherwise flush them too, so that no recording
+    // showed before the whole camera was in.
+    spawnSync('sync');
     const d = spawnCli(['--config', cfg.file, 'daemon']);
     const exited = new Promise<number | null>((r) => d.on('exit', (c) => r(c)));
     await until('daemon state', () => (fs.existsSync(path.join(cfg.dataDir, 'run/daemon.json')) ? true : undefined));
     fs.renameSync(cam, path.join(dock, 'BIGCAM1'));
+    // Read custody directly, every 20 ms: a CLI run per poll (~0.3 s) let the whole camera in before the SIGTERM.
     await until('first recording', () => {
-      const r = runCli(['--config', cfg.file, 'recordings', 'list', '--json']);
-      return r.code === 0 && JSON.parse(r.stdout).length > 0 ? true : undefined;
-    });
+      if (!fs.existsSync(path.join(cfg.dataDir, 'custody.db'))) return undefined;
+      const c = openCustody(cfg.dataDir);
+      try { return c.listRecordings().length > 0 ? true : undefined; } finally { c.close(); }
+    }, 90_000, 20);
     d.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(listTemps(cfg.dataDir)).toEqual([]);

@@ -108,15 +108,14 @@ describe.skipIf(!canRun)('daemon docking loop-attached camera images', () => {
     loops.push(...mine);
     const pulledLoop = mine[3]!;
     expect(before.has(pulledLoop.device)).toBe(false);
-    // Pull the camera as soon as its first file is in custody: kill its FUSE daemon.
-    const fusePids = await until('FUSE daemon of the pulled camera', () => {
-      const ps = spawnSync('pgrep', ['-f', `exfat-fuse.* ${pulledLoop.device} `], { encoding: 'utf8' });
-      const pids = ps.stdout.trim().split('\n').filter(Boolean);
-      return pids.length > 0 ? pids : undefined;
-    });
+    // Pull the camera mid-copy: kill its FUSE daemon. Looked up at the moment of the kill: found
+    // earlier, a pid could be the mount helper that forks the daemon and exits (ESRCH).
+    const fusePids = () => spawnSync('pgrep', ['-f', `exfat-fuse.* ${pulledLoop.device} `], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
+    await until('FUSE daemon of the pulled camera', () => (fusePids().length > 0 ? true : undefined));
     seenBig.clear();
     await until('the third bulk file of the pulled camera being copied', () => (bigCopies() >= 3 ? true : undefined), 60_000);
-    for (const p of fusePids) process.kill(Number(p), 'SIGKILL');
+    const killed = fusePids().filter((p) => { try { process.kill(Number(p), 'SIGKILL'); return true; } catch { return false; } });
+    expect(killed.length, 'the FUSE daemon of the pulled camera was still running when it was pulled').toBeGreaterThan(0);
     for (const c of cams.slice(0, 3)) {
       await until(`${c.serial} complete`, () => (recordings().filter((r) => r.device === c.serial).length === c.files.length ? true : undefined));
     }
@@ -148,7 +147,9 @@ describe.skipIf(!canRun)('daemon docking loop-attached camera images', () => {
     const loop = await attachLoop(cam.image!, { readOnly: true });
     loops.push(loop);
     seenBig.clear();
-    await until('the second bulk file being copied', () => (bigCopies() >= 2 ? true : undefined), 60_000);
+    // At the first bulk file: later (the second), a loaded machine let the copy reach the last
+    // files, already read ahead into the loop device's cache, before the card "died".
+    await until('the first bulk file being copied', () => (bigCopies() >= 1 ? true : undefined), 60_000);
     fs.truncateSync(cam.image!, 40 << 20); // the card "dies": reads past 40 MiB fail
     await until('session over', () => (sessions().daemon.ingesting.length === 0 ? true : undefined));
     const partial = recordings().filter((r) => r.device === cam.serial).length;
