@@ -117,7 +117,7 @@ run_set() { # LABEL SRC — prints its table (to be collected in the report)
   RSS_MB=$(echo "${RUNS[rss]}" | tr ' ' '\n' | grep . | median); CPU_S=$(echo "${RUNS[cpu]}" | tr ' ' '\n' | grep . | median)
   local files bytes; files=$(node -p "require('$out/summary.json').files"); bytes=$(du -sb "$src" | cut -f1)
   printf '\none volume, %s: %s files, %.1f MiB (%s; median of %s runs each)\n' "$label" "$files" "$(echo "$bytes/1048576" | bc -l)" "$([ "$IS_ROOT" = 1 ] && echo 'cold cache each run' || echo 'warm cache: not root')" "$VREPEAT"
-  printf '  runs, wall s: cp+sync %s| evidock stored %s\n' "${RUNS[cp]}" "${RUNS[stored]}"
+  printf '  runs, wall s: cp -r + sync %s| evidock stored %s\n' "$(printf '%.2f ' ${RUNS[cp]})" "$(printf '%.2f ' ${RUNS[stored]})"
   printf '  %-44s %8s %9s %10s\n' tool 'wall s' 'x cp' 'MiB/s'
   for k in cp cpsha dcfldd stored verified; do
     local nm; case $k in cp) nm='cp -r + sync';; cpsha) nm='cp -r + sync + cold sha256sum of the copies';; dcfldd) nm='dcfldd hash=sha256 (+ sync)';;
