@@ -7,8 +7,8 @@
 // An object file that is already there is re-hashed before it is trusted (an orphan of a crash
 // between write and commit, or a rotted object): a bad one is replaced by the fresh copy.
 // Any failure removes the temp and leaves no object.
-import { constants as C, lstatSync, type PathLike, type Stats } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { constants as C, lstatSync, type PathLike } from 'node:fs';
+import { link, lstat, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { copyAndHash, hashHandle, throwIfAborted, type CopyOptions } from './copy.js';
 import { errnoOf, SourceError, sourceErrorFrom, StoreError, storeErrorFrom } from './errors.js';
@@ -18,6 +18,7 @@ import { SpaceGate } from './space.js';
 import { StoreSync } from './store-sync.js';
 import { copySmallFile, SmallCopyUnavailable, SMALL_FILE_MAX, type SmallCopyAnswer } from './small-copy.js';
 import { cleanStaleTempsIn, tempName } from './temps.js';
+import { existingAncestor, fsyncDir, lstatOrUndefined, statChanged, subdirs, readdirOrEmpty } from './fs-helpers.js';
 
 export interface IngestResult {
   sha256: string;
@@ -370,54 +371,4 @@ export class ObjectStore {
     });
     return this.layout;
   }
-}
-
-/** The store root, or its nearest existing ancestor before the layout exists (for statfs). */
-function existingAncestor(dir: string): string {
-  let d = dir;
-  for (;;) {
-    try { lstatSync(d); return d; } catch { /* go up */ }
-    const up = dirname(d);
-    if (up === d) return d;
-    d = up;
-  }
-}
-
-function statChanged(a: Stats, b: Stats): boolean {
-  return a.size !== b.size || a.mtimeMs !== b.mtimeMs || a.ino !== b.ino;
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, C.O_RDONLY | C.O_DIRECTORY).catch((err: unknown) => {
-    throw storeErrorFrom(err, `opening ${dir}`);
-  });
-  try {
-    await fh.sync();
-  } catch (err) {
-    throw storeErrorFrom(err, `fsync ${dir}`);
-  } finally {
-    await fh.close().catch(() => undefined);
-  }
-}
-
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return undefined;
-    throw storeErrorFrom(err, `lstat ${path}`);
-  }
-}
-
-async function readdirOrEmpty(dir: string) {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  } catch (err) {
-    if (errnoOf(err) === 'ENOENT') return [];
-    throw err;
-  }
-}
-
-async function subdirs(dir: string): Promise<string[]> {
-  return (await readdirOrEmpty(dir)).filter((e) => e.isDirectory()).map((e) => e.name);
 }
