@@ -8,19 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { actingCli } from '../helpers/cli.js';
 
 const isRoot = process.geteuid?.() === 0;
 if (!isRoot) console.log('SKIP test/compliance/cli.test.ts: --as (acting for each officer) needs root');
 
 let dir = '';
 let cfg = '';
-const cli = (as: string | null, ...args: string[]) => runCli(['--config', cfg, ...(as ? ['--as', as] : []), ...args]);
-const json = <T>(as: string | null, ...args: string[]): T => {
-  const r = cli(as, ...args);
-  if (r.code !== 0) throw new Error(`${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-};
+const { cli, json } = actingCli(() => cfg);
 
 describe.skipIf(!isRoot)('compliance through the CLI', () => {
   beforeAll(() => {

@@ -19,3 +19,18 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: st
 export function spawnCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
   return spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
 }
+
+/**
+ * The CLI with a station's config, run as a person (`--as`, root only) or as root when `as` is
+ * null; `json` parses stdout and throws with stderr on a non-zero exit. `config` is read at each
+ * call (tests set it in beforeAll).
+ */
+export function actingCli(config: () => string) {
+  const cli = (as: string | null, ...args: string[]) => runCli(['--config', config(), ...(as ? ['--as', as] : []), ...args]);
+  const json = <T>(as: string | null, ...args: string[]): T => {
+    const r = cli(as, ...args);
+    if (r.code !== 0) throw new Error(`${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  };
+  return { cli, json };
+}

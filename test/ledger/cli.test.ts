@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { spawnSync } from 'node:child_process';
-import { CLI, runCli } from '../helpers/cli.js';
+import { actingCli, CLI } from '../helpers/cli.js';
 import { firstMissing, missingTools, notRoot, skipUnless } from '../helpers/require.js';
 
 // --as (acting for each person) needs root; `script` gives the xlsx refusal a terminal.
@@ -18,12 +18,7 @@ const skip = skipUnless('ledger CLI story', firstMissing(notRoot(), missingTools
 
 let dir = '';
 let cfg = '';
-const cli = (as: string | null, ...args: string[]) => runCli(['--config', cfg, ...(as ? ['--as', as] : []), ...args]);
-const json = <T>(as: string | null, ...args: string[]): T => {
-  const r = cli(as, ...args);
-  if (r.code !== 0) throw new Error(`${args.join(' ')}: exit ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-};
+const { cli, json } = actingCli(() => cfg);
 
 describe.skipIf(skip)('the equipment ledger through the CLI', () => {
   beforeAll(() => {
